@@ -1,0 +1,70 @@
+// libc bindings through koffi: the only module that talks to the C library.
+//
+// Pointers are declared as uintptr_t/intptr_t so that the host can hand the
+// kernel raw addresses (linear-memory base + guest offset) without koffi
+// marshalling anything: that is what keeps a sysv call close to native cost
+// (see platform-facts.md: marshalled sembuf arrays cost 3x a raw address).
+import koffi from 'koffi';
+
+const lib = koffi.load('libc.so.6');
+
+type Fn<A extends unknown[], R> = (...args: A) => R;
+
+export const shmget = lib.func('int shmget(int key, size_t size, int shmflg)') as Fn<[number, number, number], number>;
+export const shmat = lib.func('intptr_t shmat(int shmid, uintptr_t shmaddr, int shmflg)') as Fn<[number, number, number], number>;
+export const shmdt = lib.func('int shmdt(uintptr_t shmaddr)') as Fn<[number], number>;
+export const shmctl = lib.func('int shmctl(int shmid, int cmd, uintptr_t buf)') as Fn<[number, number, number], number>;
+export const semget = lib.func('int semget(int key, int nsems, int semflg)') as Fn<[number, number, number], number>;
+export const semtimedop = lib.func('int semtimedop(int semid, uintptr_t sops, size_t nsops, uintptr_t timeout)') as Fn<[number, number, number, number], number>;
+// semctl is variadic in C. On x86-64 a fourth integer-class argument travels
+// in the same register either way, and glibc reads it as a pointer-sized
+// union semun, so a fixed intptr_t parameter is exact and avoids koffi's
+// slower variadic path.
+export const semctl = lib.func('int semctl(int semid, int semnum, int cmd, intptr_t arg)') as Fn<[number, number, number, number], number>;
+export const mmap = lib.func('intptr_t mmap(uintptr_t addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as Fn<[number, number, number, number, number, number], number>;
+export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
+export const exitNow = lib.func('void _exit(int status)') as Fn<[number], void>;
+// memmove(p, p, 0) returns p: the cheapest way to learn the host address of
+// an ArrayBuffer's backing store (koffi passes typed arrays by address).
+const memmove = lib.func('uintptr_t memmove(void *dest, void *src, size_t n)') as Fn<[Uint8Array, Uint8Array, number], number>;
+
+/** Host address of the first byte of a typed array's backing store. */
+export function addressOf(bytes: Uint8Array): number {
+  return memmove(bytes, bytes, 0);
+}
+
+/** errno of the last call made through koffi on this thread. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** Linux system-call convention: -1 becomes -errno, anything else passes. */
+export function sys(result: number): number {
+  return result === -1 ? -koffi.errno() : result;
+}
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_PRIVATE = 0x02;
+export const MAP_FIXED = 0x10;
+export const MAP_ANONYMOUS = 0x20;
+export const POLLIN = 0x1;
+
+/**
+ * Native memory that never moves, for structures the host marshals
+ * (shmid_ds, semid_ds, timespec...). A large ArrayBuffer's backing store is
+ * allocated outside V8's moving heap, so its address is stable for its life.
+ */
+export class NativeScratch {
+  readonly bytes = new Uint8Array(new ArrayBuffer(4096));
+  readonly view = new DataView(this.bytes.buffer);
+  readonly addr = addressOf(this.bytes);
+}
+
+/**
+ * An address the kernel will always refuse with EFAULT (inside the never
+ * mapped first page). Passed in place of a guest pointer that failed the
+ * bounds check, so the kernel itself picks between EFAULT and any earlier
+ * error (EINVAL, E2BIG, EIDRM...) exactly as Linux orders them.
+ */
+export const BAD_ADDRESS = 8;

@@ -1,0 +1,68 @@
+// The supervisor: runs a guest on a worker thread and stops it on request
+// (timeout, Ctrl-C). A stop first raises the shared flag, which unwinds a
+// guest blocked in semop, a sleep or a stdin read within one slice, so its
+// windows are detached cleanly; a guest that is busy computing is terminated
+// after a grace period.
+import { Worker } from 'node:worker_threads';
+import { StopSignal } from './stop.js';
+import type { GuestOptions, GuestOutcome } from './guest.js';
+
+export type RunOutcome = GuestOutcome | { kind: 'timeout'; seconds: number } | { kind: 'interrupted'; signal: string };
+
+export interface RunControl {
+  /** Stop the guest after this many seconds. */
+  timeoutSeconds?: number;
+  /** Stop the guest on SIGINT/SIGTERM (the CLI does). */
+  handleSignals?: boolean;
+  /** How long a stopped guest may take to unwind before it is terminated. */
+  graceMs?: number;
+}
+
+export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
+  const stopShared = new SharedArrayBuffer(8);
+  const stop = new StopSignal(stopShared);
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+    workerData: { ...opts, stopShared },
+    stdout: false,
+    stderr: false,
+  });
+
+  return new Promise<RunOutcome>((resolve) => {
+    let stoppedBy: RunOutcome | undefined;
+    let outcome: GuestOutcome | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+
+    const requestStop = (why: RunOutcome) => {
+      if (stoppedBy) return;
+      stoppedBy = why;
+      stop.request();
+      grace = setTimeout(() => { void worker.terminate(); }, control.graceMs ?? 1000);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) process.exit(130); // second Ctrl-C: leave now
+      requestStop({ kind: 'interrupted', signal });
+    };
+    if (control.timeoutSeconds !== undefined) {
+      timer = setTimeout(() => requestStop({ kind: 'timeout', seconds: control.timeoutSeconds! }), control.timeoutSeconds * 1000);
+    }
+    if (control.handleSignals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+
+    worker.on('message', (m: GuestOutcome) => { outcome = m; });
+    worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
+    worker.on('exit', () => {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      if (control.handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      // A guest that finished on its own before the stop took effect keeps its result.
+      if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
+      else resolve(outcome ?? { kind: 'error', message: 'guest worker ended without a result' });
+    });
+  });
+}

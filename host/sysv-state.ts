@@ -1,0 +1,53 @@
+// What every sysv call needs: the guest memory accessor, the windows, a
+// native scratch area for structures, and the stop signal.
+import * as libc from './libc.js';
+import { GuestMemory } from './guest-memory.js';
+import { WindowManager } from './windows.js';
+import { StopSignal, SLICE_MS } from './stop.js';
+
+type Convert = (native: DataView, guest: DataView, guestOffset: number) => void;
+type ConvertIn = (guest: DataView, guestOffset: number, native: DataView) => void;
+
+export class SysvState {
+  // Set by bind(): imports are created before the instance (and its memory).
+  mem!: GuestMemory;
+  windows!: WindowManager;
+  readonly stop: StopSignal;
+  readonly scratch = new libc.NativeScratch();
+  /** timespec {0, SLICE_MS} at offset 0; per-call timespecs at offset 16. */
+  readonly times = new libc.NativeScratch();
+
+  constructor(stop: StopSignal = new StopSignal()) {
+    this.stop = stop;
+    this.times.view.setBigInt64(0, 0n, true);
+    this.times.view.setBigInt64(8, BigInt(SLICE_MS * 1e6), true);
+  }
+
+  /** Attaches the guest's linear memory (once the instance exists). */
+  bind(memory: WebAssembly.Memory): this {
+    this.mem = new GuestMemory(memory);
+    this.windows = new WindowManager(this.mem);
+    return this;
+  }
+
+  /**
+   * A control call whose kernel result the host translates into a guest
+   * structure of guestSize bytes at guestPtr. If the guest buffer is not
+   * writable the kernel gets an address it will fault on, so it reports
+   * EFAULT only where Linux would (after EINVAL, EIDRM, EACCES...).
+   */
+  callWithOut(guestPtr: number, guestSize: number, call: (addr: number) => number, convert: Convert): number {
+    if (!this.mem.writable(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
+    const r = call(this.scratch.addr);
+    if (r === -1) return -libc.errno();
+    convert(this.scratch.view, this.mem.view, guestPtr >>> 0);
+    return r;
+  }
+
+  /** A control call that reads a guest structure (IPC_SET). */
+  callWithIn(guestPtr: number, guestSize: number, call: (addr: number) => number, convert: ConvertIn): number {
+    if (!this.mem.inBounds(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
+    convert(this.mem.view, guestPtr >>> 0, this.scratch.view);
+    return libc.sys(call(this.scratch.addr));
+  }
+}
