@@ -11,6 +11,10 @@ and semaphores with each other and with native programs (zero copy).
 
 Usage:
   wasi-sysv run [options] <guest.wasm> [guest args...]
+  wasi-sysv conformance [--filter TEXT] [--json FILE]
+                      check every SysV semantic natively and as a wasm guest
+  wasi-sysv bench [--quick] [--filter TEXT] [--json FILE]
+                      wasm guests against native C and Node's own IPC
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -132,6 +136,12 @@ function version(): string {
   return `wasi-sysv ${pkg.version}`;
 }
 
+/** The suite and the benchmark live in their own modules, loaded on demand. */
+async function subcommand(rel: string, argv: string[]): Promise<number> {
+  const mod = await import(new URL(rel, import.meta.url).href) as { main(argv: string[]): Promise<number> };
+  return mod.main(argv);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -145,6 +155,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         if (rest[0] === '--help' || rest[0] === '-h') { fs.writeSync(1, HELP + '\n'); return 0; }
         return await run(rest);
+      case 'conformance':
+        return await subcommand('../../conformance/cli.js', rest);
+      case 'bench':
+        return await subcommand('./bench/cli.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }

@@ -67,6 +67,19 @@ export class GuestMemory {
     return true;
   }
 
+  /**
+   * A structure argument the kernel needs: NULL (guest address 0) is EFAULT,
+   * as on Linux, though address 0 lies in linear memory (no toolchain puts
+   * an object there); otherwise as inBounds/writable.
+   */
+  structIn(ptr: number, len: number): boolean {
+    return ptr !== 0 && this.inBounds(ptr, len);
+  }
+
+  structOut(ptr: number, len: number): boolean {
+    return ptr !== 0 && this.writable(ptr, len);
+  }
+
   /** Host address of a guest offset (the caller checked the range). */
   hostAddress(ptr: number): number {
     return this.base + (ptr >>> 0);

@@ -27,7 +27,7 @@ export function semop(s: SysvState, semid: number, sops: number, nsops: number):
  */
 export function semtimedop(s: SysvState, semid: number, sops: number, nsops: number, timeout: number): number {
   const n = nsops >>> 0;
-  const sopsOk = s.mem.inBounds(sops, n * GUEST.sembuf);
+  const sopsOk = s.mem.structIn(sops, n * GUEST.sembuf);
   const sopsAddr = sopsOk ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;
 
   let deadline = Infinity;
@@ -110,6 +110,6 @@ export function semctl(s: SysvState, semid: number, semnum: number, cmdArg: numb
 function arrayCall(s: SysvState, semid: number, semnum: number, cmd: number, arg: number): number {
   if (libc.semctl(semid, 0, IPC_STAT, s.scratch.addr) === -1) return -libc.errno();
   const nsems = Number(s.scratch.view.getBigUint64(80, true));
-  const ok = cmd === GETALL ? s.mem.writable(arg, nsems * 2) : s.mem.inBounds(arg, nsems * 2);
+  const ok = cmd === GETALL ? s.mem.structOut(arg, nsems * 2) : s.mem.structIn(arg, nsems * 2);
   return libc.sys(libc.semctl(semid, semnum, cmd, ok ? s.mem.hostAddress(arg) : libc.BAD_ADDRESS));
 }

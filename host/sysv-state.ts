@@ -37,7 +37,7 @@ export class SysvState {
    * EFAULT only where Linux would (after EINVAL, EIDRM, EACCES...).
    */
   callWithOut(guestPtr: number, guestSize: number, call: (addr: number) => number, convert: Convert): number {
-    if (!this.mem.writable(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
+    if (!this.mem.structOut(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
     const r = call(this.scratch.addr);
     if (r === -1) return -libc.errno();
     convert(this.scratch.view, this.mem.view, guestPtr >>> 0);
@@ -46,7 +46,7 @@ export class SysvState {
 
   /** A control call that reads a guest structure (IPC_SET). */
   callWithIn(guestPtr: number, guestSize: number, call: (addr: number) => number, convert: ConvertIn): number {
-    if (!this.mem.inBounds(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
+    if (!this.mem.structIn(guestPtr, guestSize)) return libc.sys(call(libc.BAD_ADDRESS));
     convert(this.mem.view, guestPtr >>> 0, this.scratch.view);
     return libc.sys(call(this.scratch.addr));
   }

@@ -1,0 +1,63 @@
+// The checked accessor: bounds, read-only windows, growth.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GuestMemory } from '../host/guest-memory.js';
+
+const fresh = () => new GuestMemory(new WebAssembly.Memory({ initial: 1, maximum: 100 }));
+
+test('inBounds accepts exactly the ranges inside linear memory', () => {
+  const m = fresh();
+  assert.ok(m.inBounds(0, 0));
+  assert.ok(m.inBounds(0, 65536));
+  assert.ok(m.inBounds(65535, 1));
+  assert.ok(m.inBounds(65536, 0));
+  assert.not.ok(m.inBounds(65536, 1));
+  assert.not.ok(m.inBounds(65535, 2));
+  assert.not.ok(m.inBounds(-1, 1), 'pointer 2^32-1 read as unsigned');
+  assert.not.ok(m.inBounds(0, 2 ** 32 - 1));
+  assert.not.ok(m.inBounds(-4096, 4096), 'the last page of a 4 GiB space is not in a 64 KiB memory');
+});
+
+test('writable refuses any overlap with a read-only window', () => {
+  const m = fresh();
+  m.markReadOnly(8192, 12288);
+  assert.ok(m.writable(0, 8192));
+  assert.not.ok(m.writable(8191, 2));
+  assert.not.ok(m.writable(8192, 1));
+  assert.not.ok(m.writable(12287, 1));
+  assert.ok(m.writable(12288, 4));
+  assert.ok(m.inBounds(8192, 4), 'reading a read-only window is fine');
+  m.unmarkReadOnly(8192);
+  assert.ok(m.writable(8192, 4096));
+});
+
+test('write() copies in checked bytes and refuses read-only ones', () => {
+  const m = fresh();
+  assert.ok(m.write(100, new Uint8Array([1, 2, 3])));
+  assert.equal([...m.read(100, 3)], [1, 2, 3]);
+  m.markReadOnly(0, 4096);
+  assert.not.ok(m.write(100, new Uint8Array([9])));
+  assert.equal(m.read(100, 1)[0], 1);
+  assert.not.ok(m.write(65535, new Uint8Array([1, 2])));
+});
+
+test('growth is seen and the base stays put', () => {
+  const mem = new WebAssembly.Memory({ initial: 1, maximum: 100 });
+  const m = new GuestMemory(mem);
+  const base = m.base;
+  mem.grow(3);
+  assert.is(m.size, 4 * 65536);
+  assert.ok(m.inBounds(4 * 65536 - 4, 4));
+  assert.is(m.base, base);
+  assert.is(m.hostAddress(16), base + 16);
+  assert.is(m.hostAddress(-1), base + 2 ** 32 - 1, 'guest offsets are unsigned');
+});
+
+test('readString decodes in-bounds text and refuses the rest', () => {
+  const m = fresh();
+  m.write(10, new TextEncoder().encode('héllo'));
+  assert.is(m.readString(10, 6), 'héllo');
+  assert.is(m.readString(65530, 10), null);
+});
+
+test.run();

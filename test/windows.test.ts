@@ -1,0 +1,141 @@
+// The window manager against the real kernel, in this process: placement,
+// abi.md's rules for explicit addresses, detach and reuse, nattch.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as libc from '../host/libc.js';
+import { GuestMemory } from '../host/guest-memory.js';
+import { WindowManager } from '../host/windows.js';
+import { Errno, SHM_RDONLY, SHM_REMAP, SHM_RND, IPC_CREAT, IPC_RMID } from '../host/abi.js';
+import { shmStat } from './helpers.js';
+
+function setup(pages = 2) {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: 1000 });
+  const mem = new GuestMemory(memory);
+  return { memory, mem, wm: new WindowManager(mem) };
+}
+const segments: number[] = [];
+function segment(size: number): number {
+  const id = libc.shmget(0, size, IPC_CREAT | 0o600);
+  assert.ok(id >= 0, `shmget: errno ${libc.errno()}`);
+  segments.push(id);
+  return id;
+}
+test.after.each(() => { for (const id of segments.splice(0)) libc.shmctl(id, IPC_RMID, 0); });
+
+test('a host-chosen window lies above the guest\'s pages and is the segment itself', () => {
+  const { wm, mem, memory } = setup();
+  const id = segment(10000);
+  const a = wm.attach(id, 0, 0);
+  assert.ok(a >= 2 * 65536, `window at ${a} must be above the guest's own 2 pages`);
+  assert.is(a % 4096, 0);
+  assert.is(shmStat(id)!.nattch, 1);
+  // A second, native attach of the same segment sees the guest's bytes.
+  const other = libc.shmat(id, 0, 0);
+  new Uint8Array(memory.buffer)[a + 9999] = 0x5a;
+  const peek = new Uint8Array(mem.memory.buffer, a, 10000);
+  assert.is(peek[9999], 0x5a);
+  assert.is(libc.shmdt(other), 0);
+  assert.is(wm.detach(a), 0);
+  assert.is(shmStat(id)!.nattch, 0);
+  assert.is(new Uint8Array(memory.buffer)[a + 9999], 0, 'detached pages read as zero');
+});
+
+test('detached pages host later windows; growth only when needed', () => {
+  const { wm, mem } = setup();
+  const id = segment(4096);
+  const a = wm.attach(id, 0, 0);
+  const size = mem.size;
+  const b = wm.attach(id, 0, 0);
+  assert.is(b, a + 4096, 'the rest of the grown wasm page is reused');
+  assert.is(mem.size, size, 'no growth for a window that fits');
+  assert.is(wm.detach(a), 0);
+  const c = wm.attach(id, 0, 0);
+  assert.is(c, a, 'a freed page is reused first');
+  assert.is(shmStat(id)!.nattch, 2);
+  wm.detachAll();
+  assert.is(shmStat(id)!.nattch, 0);
+  assert.equal(wm.list(), []);
+});
+
+test('two windows of one segment alias each other', () => {
+  const { wm, memory } = setup();
+  const id = segment(8192);
+  const a = wm.attach(id, 0, 0);
+  const b = wm.attach(id, 0, 0);
+  assert.is.not(a, b);
+  const u32 = new Uint32Array(memory.buffer);
+  u32[(a + 4096) / 4] = 0xfeedf00d;
+  assert.is(new Uint32Array(memory.buffer)[(b + 4096) / 4], 0xfeedf00d);
+  wm.detachAll();
+});
+
+test('windows survive memory.grow with their contents', () => {
+  const { wm, memory, mem } = setup();
+  const id = segment(4096);
+  const a = wm.attach(id, 0, 0);
+  new Uint32Array(memory.buffer)[a / 4] = 1234567;
+  memory.grow(50);
+  mem.refresh();
+  assert.is(new Uint32Array(memory.buffer)[a / 4], 1234567);
+  const other = libc.shmat(id, 0, 0);
+  assert.ok(other > 0);
+  libc.shmdt(other);
+  wm.detachAll();
+});
+
+test('explicit addresses follow abi.md and Linux', () => {
+  const { wm } = setup(4);
+  const id = segment(4096);
+  assert.is(wm.attach(id, 4097, 0), -Errno.EINVAL, 'unaligned without SHM_RND');
+  assert.is(wm.attach(id, 8192, 0), -Errno.EINVAL, 'guest-owned pages are mapped: SHM_REMAP needed');
+  assert.is(wm.attach(id, 0, SHM_REMAP), -Errno.EINVAL, 'SHM_REMAP with a NULL address');
+  assert.is(wm.attach(id, 100, SHM_RND | SHM_REMAP), -Errno.EINVAL, 'rounds down to NULL with SHM_REMAP');
+  assert.is(wm.attach(id, 4 * 65536, SHM_REMAP), -Errno.EINVAL, 'range past the end of linear memory');
+  assert.is(wm.attach(id, -4096, SHM_REMAP), -Errno.EINVAL, 'top of the 4 GiB space');
+  assert.is(wm.attach(-1, 0, 0), -Errno.EINVAL, 'negative id');
+  assert.is(wm.attach(0x7fffffff, 0, 0), -Errno.EINVAL, 'no such id');
+  const r = wm.attach(id, 8192 + 5, SHM_RND | SHM_REMAP);
+  assert.is(r, 8192, 'SHM_RND rounds down to the page');
+  // A free host page counts as unmapped; a window's pages count as mapped.
+  const h = wm.attach(id, 0, 0);
+  assert.is(wm.detach(h), 0);
+  assert.is(wm.attach(id, h, 0), h, 'a free reserved page takes a window without SHM_REMAP');
+  assert.is(wm.attach(id, h, 0), -Errno.EINVAL, 'an existing window is mapped');
+  assert.is(wm.attach(id, h, SHM_REMAP), h, 'SHM_REMAP replaces a whole window');
+  assert.is(shmStat(id)!.nattch, 2, 'the replaced window was dropped by the kernel');
+  assert.equal(wm.list().map((w) => w.start), [8192, h]);
+  wm.detachAll();
+  assert.is(shmStat(id)!.nattch, 0);
+});
+
+test('read-only windows are marked for the accessor and unmarked on detach', () => {
+  const { wm, mem } = setup();
+  const id = segment(4096);
+  const a = wm.attach(id, 0, SHM_RDONLY);
+  assert.not.ok(mem.writable(a, 4));
+  assert.ok(mem.inBounds(a, 4));
+  assert.ok(mem.writable(a - 4, 4));
+  assert.is(wm.detach(a), 0);
+  assert.ok(mem.writable(a, 4), 'after detach the zero pages are writable');
+});
+
+test('shmdt takes only the start of a window', () => {
+  const { wm } = setup();
+  const id = segment(8192);
+  const a = wm.attach(id, 0, 0);
+  assert.is(wm.detach(a + 4096), -Errno.EINVAL);
+  assert.is(wm.detach(a + 1), -Errno.EINVAL);
+  assert.is(wm.detach(0), -Errno.EINVAL);
+  assert.is(wm.detach(-1), -Errno.EINVAL);
+  assert.is(wm.detach(a), 0);
+  assert.is(wm.detach(a), -Errno.EINVAL, 'twice');
+});
+
+test('no room to grow gives ENOMEM', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+  const wm = new WindowManager(new GuestMemory(memory));
+  const id = segment(2 * 65536);
+  assert.is(wm.attach(id, 0, 0), -Errno.ENOMEM);
+});
+
+test.run();
