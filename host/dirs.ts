@@ -56,8 +56,9 @@ export function copyIn(memfs: MemFS, m: DirMapping): Snapshot {
         walk(h, g);
       } else if (e.isFile()) {
         const data = fs.readFileSync(h);
+        // Handles are wasm-bindgen objects that lock the file until freed.
         const f = memfs.open(g, { read: true, write: true, create: true });
-        f.write(data);
+        try { f.write(data); } finally { f.free(); }
         snap.set(g, digest(data));
       } // symlinks, devices, sockets: not copied, so never followed
     }
@@ -94,7 +95,9 @@ export function copyOut(memfs: MemFS, m: DirMapping, before: Snapshot): void {
         fs.mkdirSync(h, { recursive: true });
         walk(g);
       } else if (e.metadata.filetype.file) {
-        const data = memfs.open(g, { read: true }).read();
+        const f = memfs.open(g, { read: true });
+        let data: Uint8Array;
+        try { data = f.read(); } finally { f.free(); }
         if (before.get(g) !== digest(data)) fs.writeFileSync(h, data);
       }
     }

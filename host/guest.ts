@@ -101,7 +101,15 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
       outcome = { kind: 'error', message: `detaching windows failed: ${e?.message ?? e}` };
     }
   }
-  opts.dirs.forEach((d, i) => copyOut(memfs, d, snapshots[i]!));
+  if (opts.dirs.length > 0) {
+    // The MemFS handed to WASI is locked from then on; its own view is not.
+    const view = wasi.wasi.fs;
+    try {
+      opts.dirs.forEach((d, i) => copyOut(view, d, snapshots[i]!));
+    } finally {
+      view.free();
+    }
+  }
   return outcome;
 }
 

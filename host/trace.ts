@@ -14,7 +14,7 @@ function flags(value: number, names: Array<[number, string]>, withMode: boolean)
   if (withMode) {
     const mode = rest & 0o777;
     rest &= ~0o777;
-    if (mode || parts.length === 0) parts.push('0' + mode.toString(8));
+    if (mode) parts.push('0' + mode.toString(8));
   }
   if (rest) parts.push(hex(rest));
   return parts.length ? parts.join('|') : '0';

@@ -4,7 +4,8 @@
 // guest with a native process on one segment.
 //   create KEY SIZE | open KEY | attach [ro] | detach | write OFF VAL | read OFF
 //   wait OFF VAL | nattch | grow PAGES | sleep MS | block | busy | trap | rmid
-//   echo-stdin | print TEXT | alias
+//   echo-stdin | print TEXT | alias | store-ro | exit N | env K | args
+//   writefile NAME TEXT | readfile NAME   (in the first --dir)
 @external("sysv", "shmget") declare function shmget(key: i32, size: i32, flg: i32): i32;
 @external("sysv", "shmat") declare function shmat(id: i32, addr: i32, flg: i32): i32;
 @external("sysv", "shmdt") declare function shmdt(addr: i32): i32;
@@ -13,6 +14,10 @@
 @external("sysv", "semop") declare function semop(id: i32, sops: i32, n: i32): i32;
 @external("wasi_snapshot_preview1", "poll_oneoff") declare function poll_oneoff(i: usize, o: usize, n: u32, ne: usize): u16;
 @external("wasi_snapshot_preview1", "fd_read") declare function fd_read(fd: u32, iovs: usize, n: u32, nread: usize): u16;
+@external("wasi_snapshot_preview1", "fd_write") declare function fd_write(fd: u32, iovs: usize, n: u32, nw: usize): u16;
+@external("wasi_snapshot_preview1", "fd_prestat_get") declare function fd_prestat_get(fd: u32, out: usize): u16;
+@external("wasi_snapshot_preview1", "fd_close") declare function fd_close(fd: u32): u16;
+@external("wasi_snapshot_preview1", "path_open") declare function path_open(dirfd: u32, dirflags: u32, path: usize, len: usize, oflags: u16, rb: u64, ri: u64, fdflags: u16, fd: usize): u16;
 
 const argv = process.argv;
 const stat = heap.alloc(80); // also claims the allocator's heap before any window
@@ -78,6 +83,33 @@ while (i < argv.length) {
     const err = fd_read(0, iov, 1, nread);
     console.log("stdin " + err.toString() + " " + String.UTF8.decodeUnsafe(buf, load<u32>(nread)).trim());
   }
+  else if (cmd == "writefile" || cmd == "readfile") {
+    // In the last preopened directory (the --dir; wasmer preopens "/" first).
+    let dirfd: u32 = 3;
+    const pre = heap.alloc(8);
+    for (let fd: u32 = 3; fd < 16; fd++) if (fd_prestat_get(fd, pre) == 0) dirfd = fd;
+    const name = String.UTF8.encode(argv[i++]);
+    const fdp = heap.alloc(4); const iov = heap.alloc(8); const n = heap.alloc(4);
+    const oflags: u16 = cmd == "writefile" ? 1 | 8 : 0; // O_CREAT|O_TRUNC
+    const rights: u64 = cmd == "writefile" ? 64 : 2; // fd_write / fd_read
+    let err = path_open(dirfd, 0, changetype<usize>(name), name.byteLength, oflags, rights, 0, 0, fdp);
+    if (err != 0) { console.log(cmd + " error " + err.toString()); continue; }
+    const fd = load<u32>(fdp);
+    const buf = heap.alloc(4096);
+    if (cmd == "writefile") {
+      const text = String.UTF8.encode(argv[i++]);
+      store<u32>(iov, changetype<usize>(text)); store<u32>(iov, text.byteLength, 4);
+      err = fd_write(fd, iov, 1, n);
+      console.log("wrote file " + err.toString());
+    } else {
+      store<u32>(iov, <u32>buf); store<u32>(iov, 4096, 4);
+      err = fd_read(fd, iov, 1, n);
+      console.log("file " + String.UTF8.decodeUnsafe(buf, load<u32>(n)));
+    }
+    fd_close(fd);
+  }
+  else if (cmd == "env") { const k = argv[i++]; console.log("env " + k + "=" + (process.env.has(k) ? process.env.get(k) : "<unset>")); }
+  else if (cmd == "args") { console.log("args " + argv.join(",")); }
   else if (cmd == "print") { console.log(argv[i++]); }
   else if (cmd == "exit") { process.exit(num(argv[i++])); }
   else fail("unknown command " + cmd);

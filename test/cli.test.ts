@@ -1,0 +1,141 @@
+// The wasi-sysv command as users run it: errors, exit codes, --trace,
+// --env, --dir, live stdio, stopping a guest (timeout, Ctrl-C).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cli, guest, startCli, sleep, ipcsRows, clearIpc } from './helpers.js';
+
+const tool = guest('shm-tool');
+test.after.each(clearIpc);
+
+test('usage errors and bad modules get one line and a non-zero exit', () => {
+  const cases: Array<[string[], number, RegExp]> = [
+    [['run', '/no/such.wasm'], 1, /cannot read \/no\/such\.wasm: no such file/],
+    [['run', '--bogus', tool], 2, /unknown option --bogus/],
+    [['run'], 2, /run needs a guest module/],
+    [['run', '--timeout', 'soon', tool], 2, /--timeout needs a positive number/],
+    [['run', '--env', 'NOEQUALS', tool], 2, /--env NOEQUALS: expected K=V/],
+    [['frobnicate'], 2, /unknown command frobnicate/],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = cli(args);
+    assert.is(r.status, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.is(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-'));
+  fs.writeFileSync(path.join(dir, 'text.wasm'), 'not wasm at all');
+  let r = cli(['run', path.join(dir, 'text.wasm')]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /is not a valid WebAssembly module/);
+  // A valid module without _start: the smallest module there is.
+  fs.writeFileSync(path.join(dir, 'empty.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  r = cli(['run', path.join(dir, 'empty.wasm')]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /has no _start function/);
+});
+
+test('--help documents run, its options and the exit statuses', () => {
+  const r = cli(['--help']);
+  assert.is(r.status, 0);
+  for (const word of ['--dir HOST[:GUEST]', '--env K=V', '--trace', '--timeout S', '134', '124']) assert.ok(r.stdout.includes(word), word);
+});
+
+test('the exit status is the guest\'s, args and --env reach it, the host env does not', () => {
+  const r = cli(['run', '--env', 'GREETING=hi there', tool, 'env', 'GREETING', 'env', 'HOME', 'args', 'exit', '7']);
+  assert.is(r.status, 7, r.stderr);
+  assert.match(r.stdout, /env GREETING=hi there/);
+  assert.match(r.stdout, /env HOME=<unset>/);
+  assert.match(r.stdout, /args [^,]*shm-tool\.wasm,env,GREETING/);
+});
+
+test('--trace prints strace-style lines with symbolic flags and errno names', () => {
+  const r = cli(['run', '--trace', tool, 'create', '0x4d2', '4096', 'attach', 'ro', 'nattch', 'open', '0x7777']);
+  assert.is(r.status, 1, 'open of a missing key fails the tool');
+  const lines = r.stderr.trim().split('\n');
+  const addr = Number(/attached (\d+)/.exec(r.stdout)![1]);
+  assert.is(lines.length, 4);
+  assert.is(lines[0], 'shmget(0x4d2, 4096, IPC_CREAT|0666) = 0');
+  assert.is(lines[1], `shmat(0, NULL, SHM_RDONLY) = 0x${addr.toString(16)}`);
+  assert.match(lines[2]!, /^shmctl\(0, IPC_STAT, 0x[0-9a-f]+\) = 0$/);
+  assert.is(lines[3], 'shmget(0x7777, 0, 0) = -1 ENOENT');
+  const ex = cli(['run', '--trace', tool, 'create', '0x4d2', '4096', 'create', '0x4d2', '4096']);
+  assert.match(ex.stderr, /shmget\(0x4d2, 4096, IPC_CREAT\|0666\) = 0\n/);
+});
+
+test('a trap prints the trap and the guest function, exits 134, and the host lives on', () => {
+  const r = cli(['run', tool, 'create', '0x51', '4096', 'attach', 'ro', 'store-ro']);
+  assert.is(r.status, 134);
+  assert.match(r.stderr, /^wasi-sysv: guest shm-tool\.wasm trapped: memory access out of bounds \(in .*shm-tool.*\)\n$/);
+  const u = cli(['run', tool, 'trap']);
+  assert.is(u.status, 134);
+  assert.match(u.stderr, /trapped: unreachable/);
+});
+
+test('stdout is live: each line appears when the guest prints it', async () => {
+  const p = startCli(['run', tool, 'print', 'first', 'sleep', '1500', 'print', 'second']);
+  await p.line(/^first$/, 10_000);
+  const t = Date.now();
+  assert.not.ok(p.out().includes('second'), 'the second line is not there before the sleep ends');
+  await p.line(/^second$/, 10_000);
+  assert.ok(Date.now() - t > 800, 'the second line came a sleep later');
+  assert.is((await p.done).code, 0);
+});
+
+test('stdin is live: the guest reads what is typed', async () => {
+  const p = startCli(['run', tool, 'print', 'ready', 'echo-stdin'], { stdin: 'pipe' });
+  await p.line(/^ready$/);
+  await sleep(200);
+  assert.not.ok(p.out().includes('stdin'), 'the guest waits for input');
+  p.child.stdin!.write('typed words\n');
+  await p.line(/^stdin 0 typed words$/);
+  assert.is((await p.done).code, 0);
+});
+
+test('--timeout stops a guest blocked in semop, cleanly and quickly', async () => {
+  const t = Date.now();
+  const p = startCli(['run', '--timeout', '1', tool, 'create', '0x71', '4096', 'attach', 'block']);
+  await p.line(/^blocking$/);
+  const { code } = await p.done;
+  assert.is(code, 124);
+  assert.match(p.err(), /stopped after --timeout 1 s/);
+  assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+  const row = ipcsRows('-m').find((l) => l.startsWith('0x00000071'))!;
+  assert.match(row, /\s0\s*$/, 'nattch 0 after the stop: ' + row);
+});
+
+test('--timeout stops a guest that computes forever', async () => {
+  const p = startCli(['run', '--timeout', '1', tool, 'busy']);
+  await p.line(/^busy$/);
+  assert.is((await p.done).code, 124);
+});
+
+test('Ctrl-C (SIGINT) stops a guest blocked in semop with status 130', async () => {
+  const p = startCli(['run', tool, 'create', '0x72', '4096', 'attach', 'write', '0', '42', 'block']);
+  await p.line(/^blocking$/);
+  p.child.kill('SIGINT');
+  const { code } = await p.done;
+  assert.is(code, 130);
+  assert.match(p.err(), /stopped by SIGINT/);
+  const r = cli(['run', tool, 'open', '0x72', 'attach', 'read', '0', 'nattch']);
+  assert.match(r.stdout, /read 42\nnattch 1/, 'data kept, only the new window attached');
+});
+
+test('--dir copies a host directory in and writes the guest\'s changes back', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-dir-'));
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'from the host');
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-out-'));
+  fs.writeFileSync(path.join(outside, 'secret'), 'no');
+  fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'link'));
+  const r = cli(['run', '--dir', `${dir}:/data`, tool, 'readfile', 'in.txt', 'writefile', 'new.txt', 'made by guest',
+    'readfile', 'link', 'readfile', '../../etc/passwd']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /file from the host/);
+  assert.match(r.stdout, /readfile error \d+\n.*readfile error \d+/s, 'no symlinks, no way out');
+  assert.is(fs.readFileSync(path.join(dir, 'new.txt'), 'utf8'), 'made by guest');
+  assert.is(fs.readFileSync(path.join(outside, 'secret'), 'utf8'), 'no');
+});
+
+test.run();
