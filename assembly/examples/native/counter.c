@@ -1,0 +1,64 @@
+/* The first seed's program, made correct: the parent creates the int segment
+ * of key 1234 and forks; the child increments it every second, the parent
+ * prints it every second. Both stop after N rounds, detach, and the parent
+ * removes the segment if it created it.
+ * Usage: counter [--count N] [--key K] [--interval MS] */
+#include "common.h"
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *USAGE = "counter [--count N] [--key K] [--interval MS]";
+
+int main(int argc, char **argv)
+{
+    static const char *const known[] = { "--count=", "--key=", "--interval=", NULL };
+    args_check(argc, argv, known, USAGE);
+    long long count = arg_int(argc, argv, "--count", 10, USAGE);
+    key_t key = (key_t)arg_int(argc, argv, "--key", 1234, USAGE);
+    long long interval = arg_int(argc, argv, "--interval", 1000, USAGE);
+
+    int created = 1;
+    int shmid = shmget(key, sizeof(int), 0666 | IPC_CREAT | IPC_EXCL);
+    if (shmid == -1 && errno == EEXIST) {
+        created = 0;
+        shmid = shmget(key, sizeof(int), 0666);
+    }
+    if (shmid == -1)
+        die("shmget");
+    /* Attach before fork: the child inherits the attachment (the seed
+     * re-attached with IPC_CREAT passed as shmat flags, which is wrong). */
+    volatile int *num = shmat(shmid, NULL, 0);
+    if (num == (void *)-1)
+        die("shmat");
+    *num = 1;
+    fflush(stdout); /* or buffered output would be printed twice */
+
+    pid_t pid = fork();
+    if (pid == -1)
+        die("fork");
+    if (pid == 0) {
+        for (long long i = 0; i < count; i++) {
+            *num = *num + 1;
+            printf("child %d\n", *num);
+            fflush(stdout);
+            sleep_ms(interval);
+        }
+        shmdt((void *)num);
+        return 0;
+    }
+    for (long long i = 0; i < count; i++) {
+        sleep_ms(interval);
+        printf("%d\n", *num);
+        fflush(stdout);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) == -1)
+        die("waitpid");
+    if (shmdt((void *)num) == -1)
+        die("shmdt");
+    if (created && shmctl(shmid, IPC_RMID, NULL) == -1)
+        die("shmctl(IPC_RMID)");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}

@@ -1,0 +1,113 @@
+// The examples, run as users run them: two guest processes, or a guest and
+// a native C program, on one key. Built by `npm run build`.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT, cli, start, startCli, clearIpc } from './helpers.js';
+
+const wasm = (n: string) => path.join(ROOT, 'build/examples', `${n}.wasm`);
+const nat = (n: string) => path.join(ROOT, 'build/native', n);
+const values = (out: string, prefix: string) =>
+  out.split('\n').filter((l) => l.startsWith(prefix)).map((l) => Number(l.slice(prefix.length)));
+test.after.each(clearIpc);
+
+test('counter: one guest shows the int of key 1234 while another increments it', async () => {
+  const show = startCli(['run', wasm('counter-show'), '--count', '8', '--interval', '250']);
+  await show.line(/^show -> /);
+  const inc = cli(['run', wasm('counter-inc'), '--count', '3', '--interval', '250']);
+  assert.is(inc.status, 0, inc.stderr);
+  assert.equal(values(inc.stdout, 'inc -> '), [1, 2, 3]);
+  assert.is((await show.done).code, 0, show.err());
+  const shown = values(show.out(), 'show -> ');
+  assert.is(shown[0], 0);
+  assert.is(shown[shown.length - 1], 3, show.out());
+  assert.ok(shown.every((v, i) => i === 0 || v >= shown[i - 1]!), 'never goes back');
+});
+
+test('counter: a native peer increments what a guest shows', async () => {
+  const show = startCli(['run', wasm('counter-show'), '--key', '4321', '--count', '8', '--interval', '250']);
+  await show.line(/^show -> /);
+  const peer = spawnSync(nat('counter-peer'), ['--key', '4321', '--count', '3', '--interval', '250'], { encoding: 'utf8' });
+  assert.is(peer.status, 0, peer.stderr);
+  assert.equal(values(peer.stdout, 'peer -> '), [1, 2, 3]);
+  await show.done;
+  const shown = values(show.out(), 'show -> ');
+  assert.is(shown[shown.length - 1], 3, show.out());
+});
+
+test('counter: the seed\'s forked C program and a guest increment the same int', async () => {
+  const c = start(nat('counter'), ['--key', '4322', '--count', '8', '--interval', '250']);
+  await c.line(/^child /);
+  const inc = cli(['run', wasm('counter-inc'), '--key', '4322', '--count', '3', '--interval', '250']);
+  assert.is(inc.status, 0, inc.stderr);
+  await c.done;
+  const seenByGuest = values(inc.stdout, 'inc -> ');
+  assert.ok(seenByGuest[0]! > 1, `the guest starts from the C program's value: ${seenByGuest}`);
+  const parent = c.out().split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+  assert.ok(parent[parent.length - 1]! >= 1 + 8 + 2, `the C parent sees the guest's increments: ${parent}`);
+});
+
+test('double buffer: wasm and native writers and readers interoperate, checksums agree', async () => {
+  const args = (key: number) => ['--key', String(key), '--size', '65536', '--count', '64'];
+  const pairs: Array<[string, string[], string[]]> = [
+    ['wasm -> wasm', [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-writer')], [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-reader')]],
+    ['wasm -> native', [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-writer')], [nat('dbuf-reader')]],
+    ['native -> wasm', [nat('dbuf-writer')], [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-reader')]],
+  ];
+  const sums = new Set<string>();
+  let key = 0x5160;
+  for (const [name, w, r] of pairs) {
+    key++;
+    const wp = start(w[0]!, [...w.slice(1), ...args(key)]);
+    const rp = start(r[0]!, [...r.slice(1), ...args(key)]);
+    const [wd, rd] = await Promise.all([wp.done, rp.done]);
+    assert.is(wd.code, 0, `${name} writer: ${wp.err()}`);
+    assert.is(rd.code, 0, `${name} reader: ${rp.err()}`);
+    const ws = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(wp.out())?.[1];
+    const rs = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(rp.out())?.[1];
+    assert.ok(ws && rs, `${name}: ${wp.out()} ${rp.out()}`);
+    assert.is(ws, rs, name);
+    sums.add(ws!);
+  }
+  assert.is(sums.size, 1, 'every pairing moved the same bytes');
+});
+
+test('a guest written only against abi.md, with its own imports, works', () => {
+  const r = cli(['run', wasm('abi-only')]);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /abi-only ok/);
+});
+
+test('the library self-test passes against the live host', () => {
+  const r = cli(['run', wasm('selftest')]);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /selftest ok/);
+});
+
+test('a guest outside the repo imports the library by package path', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-pkg-'));
+  fs.mkdirSync(path.join(dir, 'node_modules/@assemblyscript'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules/wasi-sysv'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules/@assemblyscript/wasi-shim'), path.join(dir, 'node_modules/@assemblyscript/wasi-shim'));
+  fs.writeFileSync(path.join(dir, 'asconfig.json'), '{ "extends": "./node_modules/@assemblyscript/wasi-shim/asconfig.json" }');
+  fs.writeFileSync(path.join(dir, 'guest.ts'), [
+    'import { Segment, IPC_PRIVATE } from "wasi-sysv/assembly";',
+    'const seg = Segment.create(IPC_PRIVATE, 4096, 0o600);',
+    'const w = seg.attach();',
+    'w.storeI32(0, 41);',
+    'console.log("package import " + (w.loadI32(0) + 1).toString());',
+    'w.detach();',
+    'seg.remove();',
+  ].join('\n'));
+  const asc = spawnSync(path.join(ROOT, 'node_modules/.bin/asc'), ['guest.ts', '--config', 'asconfig.json', '-o', 'guest.wasm'],
+    { cwd: dir, encoding: 'utf8' });
+  assert.is(asc.status, 0, asc.stderr);
+  const r = cli(['run', path.join(dir, 'guest.wasm')]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /package import 42/);
+});
+
+test.run();
