@@ -84,7 +84,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         out.timeout = s;
         break;
       }
-      default: throw new UsageError(`unknown option ${a}`);
+      default: throw new UsageError(`unknown option ${a} (see wasi-sysv --help)`);
     }
   }
   const wasm = argv[i];

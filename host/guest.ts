@@ -33,13 +33,14 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   try {
     bytes = fs.readFileSync(wasmPath);
   } catch (e: any) {
-    throw new ModuleError(`cannot read ${wasmPath}: ${e?.code === 'ENOENT' ? 'no such file' : e?.message}`);
+    const why = e?.code === 'ENOENT' ? 'no such file (check the path; npm run build makes build/examples/*.wasm)' : e?.message;
+    throw new ModuleError(`cannot read ${wasmPath}: ${why}`);
   }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(new Uint8Array(bytes));
   } catch (e: any) {
-    throw new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e})`);
+    throw new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
   }
   const exports = WebAssembly.Module.exports(module);
   if (!exports.some((x) => x.name === '_start' && x.kind === 'function')) {
