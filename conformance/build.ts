@@ -1,0 +1,51 @@
+// Builds the two interpreters when their sources are newer than the outputs:
+//   conformance/native/*.c  -> build/conformance/interp       (cc -O2 -Wall)
+//   conformance/guest/*.ts  -> build/conformance/interp.wasm  (asc, release)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface Interpreters { native: string; guest: string }
+
+const mtime = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
+
+function sources(dir: string, exts: string[]): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((n) => exts.some((e) => n.endsWith(e))).map((n) => path.join(dir, n));
+}
+
+function stale(out: string, deps: string[]): boolean {
+  const t = mtime(out);
+  return deps.some((d) => mtime(d) > t);
+}
+
+function run(cmd: string, args: string[], cwd: string, what: string): void {
+  try {
+    execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e: any) {
+    const out = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+    throw new Error(`building the ${what} failed: ${cmd} ${args.join(' ')}\n${out || e.message}`);
+  }
+}
+
+/** Rebuilds what is stale; returns the interpreters' paths. */
+export function ensureBuilt(root: string): Interpreters {
+  const outDir = path.join(root, 'build', 'conformance');
+  fs.mkdirSync(outDir, { recursive: true });
+  const native = path.join(outDir, 'interp');
+  const guest = path.join(outDir, 'interp.wasm');
+
+  const cDeps = sources(path.join(root, 'conformance', 'native'), ['.c', '.h']);
+  if (stale(native, cDeps)) {
+    const c = cDeps.filter((f) => f.endsWith('.c'));
+    run('cc', ['-O2', '-Wall', '-Werror', '-o', native, ...c], root, 'native interpreter');
+  }
+  const tsDeps = [...sources(path.join(root, 'conformance', 'guest'), ['.ts']), path.join(root, 'asconfig.json')];
+  if (stale(guest, tsDeps)) {
+    const asc = path.join(root, 'node_modules', '.bin', 'asc');
+    // asc resolves the wasi-shim's lib path against the cwd: run from the root.
+    run(asc, ['conformance/guest/interp.ts', '--config', 'asconfig.json', '--target', 'release', '-o', path.relative(root, guest)],
+      root, 'guest interpreter');
+  }
+  return { native, guest };
+}

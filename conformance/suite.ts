@@ -1,0 +1,190 @@
+// The differential conformance suite: every case runs natively (the C
+// interpreter) and as a wasm guest (the AssemblyScript interpreter through
+// the host), each in a fresh IPC namespace; a case agrees when both runs meet
+// the case's expectations and their transcripts are identical.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCaseFile, errnoName, type CaseSpec } from './dsl.js';
+import { ensureBuilt } from './build.js';
+import type { DriverInput, RunResult } from './driver.js';
+
+/** The package root (dist/conformance/ -> ../..). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface RunnerResult {
+  /** pass: met every expectation; fail: did not; n/a: not run for this case; skip: cannot run here. */
+  status: 'pass' | 'fail' | 'n/a' | 'skip';
+  detail: string;
+  ms?: number;
+  procs?: RunResult['procs'];
+}
+
+export interface CaseResult {
+  name: string;
+  group: string;
+  file: string;
+  line: number;
+  agree: boolean;
+  native: RunnerResult;
+  wasm: RunnerResult;
+  /** Why the case does not agree (syntax error, failure, transcripts differ). */
+  why?: string;
+}
+
+export interface SuiteOptions {
+  /** Only cases whose name, group or file contains this text (case-insensitive). */
+  filter?: string;
+  /** Runs at a time (default 2). */
+  concurrency?: number;
+  /** Package root to run from (default: the one this module lives in). */
+  root?: string;
+  /** Called once for each case file error (one line: file:line: message). */
+  onParseError?: (line: string) => void;
+  /** Called after each finished run. */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** Reads every case file under conformance/cases, sorted by file name. */
+export function loadCases(root: string = ROOT): CaseSpec[] {
+  const dir = path.join(root, 'conformance', 'cases');
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.sysv')).sort();
+  const all: CaseSpec[] = [];
+  for (const f of files) {
+    const rel = path.join('conformance', 'cases', f);
+    all.push(...parseCaseFile(rel, fs.readFileSync(path.join(dir, f), 'utf8'), f.replace(/\.sysv$/, '').replace(/^[0-9]+-/, '')));
+  }
+  return all;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** Runs one case with one runner in a fresh IPC namespace. */
+function runOne(c: CaseSpec, runner: 'native' | 'wasm', root: string, interp: { native: string; guest: string }): Promise<RunResult> {
+  const input: DriverInput = {
+    procs: c.procs.map((p) => ({
+      name: p.name,
+      runner: runner === 'native' || p.forceNative ? 'native' : 'guest',
+      ...(p.uid !== undefined ? { uid: p.uid } : {}),
+      ...(p.hosted ? { hosted: true } : {}),
+      expect: p.expect,
+      script: p.script,
+    })),
+    sysctl: c.sysctl,
+    timeoutMs: c.timeoutMs,
+    nativeInterp: interp.native,
+    guestInterp: interp.guest,
+    cliPath: path.join(root, 'bin', 'wasi-sysv.js'),
+    hostedPath: path.join(root, 'dist', 'conformance', 'hosted.js'),
+  };
+  const ns = isRoot() ? ['--ipc'] : ['-r', '--ipc'];
+  const driver = path.join(root, 'dist', 'conformance', 'driver-main.js');
+  return new Promise((resolve) => {
+    const child = spawn('unshare', [...ns, '--', process.execPath, driver], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    child.on('error', (e) => { err += e.message; });
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last) as RunResult);
+      } catch {
+        resolve({ pass: false, detail: `driver failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ') || 'no output'}`, procs: [], ms: 0 });
+      }
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(JSON.stringify(input));
+  });
+}
+
+/** Errno numbers in interpreter output ("E17") shown by name ("EEXIST"). */
+export function pretty(s: string): string {
+  return s.replace(/\bE(\d+)\b/g, (_, n) => errnoName(Number(n)));
+}
+
+function summarize(r: RunResult): RunnerResult {
+  return { status: r.pass ? 'pass' : 'fail', detail: pretty(r.detail), ms: r.ms, procs: r.procs };
+}
+
+/** The part of a run that must be identical between runners. */
+function fingerprint(r: RunResult): string[] {
+  return r.procs.map((p) => `${p.name}: ${p.transcript.join(' | ')} => ${p.outcome}`);
+}
+
+function firstDifference(a: string[], b: string[]): string {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `native ${pretty(a[i] ?? '(none)')} // wasm ${pretty(b[i] ?? '(none)')}`;
+  }
+  return '';
+}
+
+export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseResult[] }> {
+  const root = opts.root ?? ROOT;
+  let cases = loadCases(root);
+  if (opts.filter) {
+    const f = opts.filter.toLowerCase();
+    cases = cases.filter((c) => c.name.toLowerCase().includes(f) || c.group.toLowerCase().includes(f) || c.file.toLowerCase().includes(f));
+  }
+  const interp = ensureBuilt(root);
+  const results: CaseResult[] = cases.map((c) => ({
+    name: c.name, group: c.group, file: c.file, line: c.line, agree: false,
+    native: { status: 'n/a', detail: '' }, wasm: { status: 'n/a', detail: '' },
+  }));
+
+  interface Job { i: number; runner: 'native' | 'wasm' }
+  const jobs: Job[] = [];
+  const raw = new Map<string, RunResult>();
+  cases.forEach((c, i) => {
+    const r = results[i]!;
+    if (c.error) {
+      opts.onParseError?.(c.error);
+      r.native = { status: 'fail', detail: c.error };
+      r.wasm = { status: 'fail', detail: c.error };
+      r.why = c.error;
+      return;
+    }
+    if (c.procs.some((p) => p.uid !== undefined) && !isRoot()) {
+      r.native = { status: 'skip', detail: 'needs root to run a process as another uid' };
+      r.wasm = { ...r.native };
+      r.agree = true;
+      r.why = 'skipped: not root';
+      return;
+    }
+    if (!c.onlyWasm) jobs.push({ i, runner: 'native' });
+    jobs.push({ i, runner: 'wasm' });
+  });
+
+  let next = 0, done = 0;
+  const total = jobs.length;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const c = cases[job.i]!;
+      const rr = await runOne(c, job.runner, root, interp);
+      raw.set(`${job.i}/${job.runner}`, rr);
+      results[job.i]![job.runner] = summarize(rr);
+      opts.onProgress?.(++done, total, `${c.name} (${job.runner})`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
+
+  cases.forEach((c, i) => {
+    const r = results[i]!;
+    if (c.error || r.why?.startsWith('skipped')) return;
+    const w = raw.get(`${i}/wasm`)!;
+    if (c.onlyWasm) {
+      r.agree = w.pass;
+      if (!w.pass) r.why = `wasm: ${pretty(w.detail)}`;
+      return;
+    }
+    const n = raw.get(`${i}/native`)!;
+    const diff = firstDifference(fingerprint(n), fingerprint(w));
+    r.agree = n.pass && w.pass && diff === '';
+    if (!n.pass) r.why = `native: ${pretty(n.detail)}`;
+    else if (!w.pass) r.why = `wasm: ${pretty(w.detail)}`;
+    else if (diff) r.why = `runs differ: ${diff}`;
+  });
+  return { cases: results };
+}
