@@ -156,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
         if (rest[0] === '--help' || rest[0] === '-h') { fs.writeSync(1, HELP + '\n'); return 0; }
         return await run(rest);
       case 'conformance':
-        return await subcommand('../../conformance/cli.js', rest);
+        return await subcommand('../conformance/cli.js', rest);
       case 'bench':
         return await subcommand('./bench/cli.js', rest);
       default:

@@ -85,12 +85,9 @@ export class GuestMemory {
     return this.base + (ptr >>> 0);
   }
 
-  markReadOnly(start: number, end: number): void {
-    this.readOnly.push({ start, end });
-  }
-
-  unmarkReadOnly(start: number): void {
-    this.readOnly = this.readOnly.filter((r) => r.start !== start);
+  /** The read-only windows' byte ranges [start, end), replacing the old set. */
+  setReadOnly(ranges: Array<{ start: number; end: number }>): void {
+    this.readOnly = ranges.map((r) => ({ start: r.start, end: r.end }));
   }
 
   // Typed access. Callers check the whole structure once with inBounds() or

@@ -24,6 +24,9 @@ export const semctl = lib.func('int semctl(int semid, int semnum, int cmd, intpt
 export const mmap = lib.func('intptr_t mmap(uintptr_t addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as Fn<[number, number, number, number, number, number], number>;
 export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
 export const exitNow = lib.func('void _exit(int status)') as Fn<[number], void>;
+export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
+/** unshare(2): a new, empty SEM_UNDO list for the calling thread. */
+export const CLONE_SYSVSEM = 0x00040000;
 // memmove(p, p, 0) returns p: the cheapest way to learn the host address of
 // an ArrayBuffer's backing store (koffi passes typed arrays by address).
 const memmove = lib.func('uintptr_t memmove(void *dest, void *src, size_t n)') as Fn<[Uint8Array, Uint8Array, number], number>;

@@ -47,7 +47,7 @@ export function semtimedop(s: SysvState, semid: number, sops: number, nsops: num
 
   const nowait = sopsOk && anyNowait(s.mem.view, sops >>> 0, n);
   const times = s.times;
-  for (;;) {
+  for (let slice = 0; ; slice++) {
     let sliceMs = SLICE_MS;
     let tsAddr = times.addr;
     if (deadline !== Infinity) {
@@ -66,11 +66,32 @@ export function semtimedop(s: SysvState, semid: number, sops: number, nsops: num
       // A slice runs its full length before it expires; an IPC_NOWAIT
       // failure comes back at once.
       if (nowait && performance.now() - t0 < sliceMs / 2) return -Errno.EAGAIN;
+    } else if (e === Errno.EINVAL && slice > 0) {
+      // The set was there when this call started waiting; removed between two
+      // slices, it is what a sleeper woken by IPC_RMID sees.
+      return -Errno.EIDRM;
     } else if (e !== Errno.EINTR) {
       return -e;
     }
     s.stop.check();
   }
+}
+
+/**
+ * nsems of a set, or -errno. IPC_STAT needs read permission; SETALL needs
+ * only alter permission, so where IPC_STAT says EACCES the size comes from
+ * SEM_STAT_ANY on the set's index (no permission check), verified by id.
+ */
+function setSize(s: SysvState, semid: number, cmd: number): number {
+  if (libc.semctl(semid, 0, IPC_STAT, s.scratch.addr) !== -1) return Number(s.scratch.view.getBigUint64(80, true));
+  const e = libc.errno();
+  if (e !== Errno.EACCES || cmd !== SETALL) return -e;
+  for (const mask of [0x7fff, 0xffffff]) { // index bits: 15, or 24 with ipcmni_extend
+    if (libc.semctl(semid & mask, 0, SEM_STAT_ANY, s.scratch.addr) === semid) {
+      return Number(s.scratch.view.getBigUint64(80, true));
+    }
+  }
+  return -e;
 }
 
 function anyNowait(v: DataView, sops: number, n: number): boolean {
@@ -108,8 +129,8 @@ export function semctl(s: SysvState, semid: number, semnum: number, cmdArg: numb
  * GETALL would) bounds-checks it first.
  */
 function arrayCall(s: SysvState, semid: number, semnum: number, cmd: number, arg: number): number {
-  if (libc.semctl(semid, 0, IPC_STAT, s.scratch.addr) === -1) return -libc.errno();
-  const nsems = Number(s.scratch.view.getBigUint64(80, true));
+  const nsems = setSize(s, semid, cmd);
+  if (nsems < 0) return nsems;
   const ok = cmd === GETALL ? s.mem.structOut(arg, nsems * 2) : s.mem.structIn(arg, nsems * 2);
   return libc.sys(libc.semctl(semid, semnum, cmd, ok ? s.mem.hostAddress(arg) : libc.BAD_ADDRESS));
 }

@@ -16,11 +16,17 @@ import {
 } from './abi.js';
 
 export interface Window {
-  /** First guest byte (page aligned). */
+  /** Guest address it was attached at (page aligned); shmdt names it by this. */
   start: number;
+  /** Size in pages when attached. */
   pages: number;
   shmid: number;
   readonly: boolean;
+  /**
+   * Page runs still mapped. A later SHM_REMAP over part of the window leaves
+   * fragments, as on Linux (each still counts in nattch until shmdt).
+   */
+  runs: Run[];
 }
 
 interface Run { start: number; end: number } // page indices [start, end)
@@ -28,19 +34,30 @@ interface Run { start: number; end: number } // page indices [start, end)
 /** A host invariant broke (a mapping call failed where it cannot fail). */
 export class WindowFatalError extends Error {}
 
+const intersects = (a: Run, b: Run) => a.start < b.end && b.start < a.end;
+
+/** a minus b, as 0, 1 or 2 runs. */
+function subtract(a: Run, b: Run): Run[] {
+  if (!intersects(a, b)) return [a];
+  const out: Run[] = [];
+  if (a.start < b.start) out.push({ start: a.start, end: b.start });
+  if (b.end < a.end) out.push({ start: b.end, end: a.end });
+  return out;
+}
+
 export class WindowManager {
   private readonly mem: GuestMemory;
   private readonly scratch = new libc.NativeScratch();
   private reserved: Run[] = [];
-  private readonly windows = new Map<number, Window>();
+  private windows: Window[] = [];
 
   constructor(mem: GuestMemory) {
     this.mem = mem;
   }
 
-  /** Windows currently attached, by start address. */
+  /** Windows currently attached (some maybe in fragments), lowest first. */
   list(): Window[] {
-    return [...this.windows.values()].sort((a, b) => a.start - b.start);
+    return [...this.windows].sort((a, b) => a.runs[0]!.start - b.runs[0]!.start);
   }
 
   /** Guest pages reserved by the host for windows, as [start, end) byte ranges. */
@@ -76,17 +93,9 @@ export class WindowManager {
     if (explicit) {
       startPage = addr / PAGE_SIZE;
       if (addr + pages * PAGE_SIZE > this.mem.size) return -Errno.EINVAL;
-      const overlapped = this.overlapping(startPage, pages);
       if (!(shmflg & SHM_REMAP)) {
-        if (overlapped.length > 0 || !this.allReserved(startPage, pages)) return -Errno.EINVAL;
-      } else {
-        // Replacing whole windows is what Linux does; replacing part of one
-        // would leave a stray piece the guest can no longer name: refused.
-        const end = startPage + pages;
-        for (const w of overlapped) {
-          const wStart = w.start / PAGE_SIZE;
-          if (wStart < startPage || wStart + w.pages > end) return -Errno.EINVAL;
-        }
+        const taken = this.overlapping({ start: startPage, end: startPage + pages }).length > 0;
+        if (taken || !this.allReserved(startPage, pages)) return -Errno.EINVAL;
       }
     } else {
       const found = this.findFree(pages);
@@ -102,50 +111,64 @@ export class WindowManager {
     if (got !== want) {
       throw new WindowFatalError(`shmat placed segment ${shmid} at 0x${got.toString(16)}, asked 0x${want.toString(16)}`);
     }
-    // The kernel dropped the windows this one replaced (their nattch fell).
-    for (const w of this.overlapping(startPage, pages)) this.forget(w);
-    const w: Window = { start, pages, shmid, readonly: (shmflg & SHM_RDONLY) !== 0 };
-    this.windows.set(start, w);
-    if (w.readonly) this.mem.markReadOnly(start, start + pages * PAGE_SIZE);
+    // The kernel unmapped what this window covers of older ones: whole
+    // windows are gone, partly covered ones live on in fragments.
+    const range = { start: startPage, end: startPage + pages };
+    for (const w of this.overlapping(range)) {
+      w.runs = w.runs.flatMap((r) => subtract(r, range));
+      if (w.runs.length === 0) this.windows = this.windows.filter((x) => x !== w);
+    }
+    this.windows.push({ start, pages, shmid, readonly: (shmflg & SHM_RDONLY) !== 0, runs: [range] });
+    this.syncReadOnly();
     return start;
   }
 
-  /** shmdt: 0 or -errno. The pages then read as zero and can host a window. */
+  /**
+   * shmdt: 0 or -errno. As Linux does, it removes the lowest-lying window
+   * attached at shmaddr, with every fragment left of it. The pages then read
+   * as zero and can host a later window.
+   */
   detach(shmaddr: number): number {
     this.mem.refresh();
-    const w = this.windows.get(shmaddr >>> 0);
+    const w = this.list().find((x) => x.start === shmaddr >>> 0);
     if (!w) return -Errno.EINVAL;
     if (libc.shmdt(this.mem.hostAddress(w.start)) === -1) return -libc.errno();
-    this.restore(w);
-    this.forget(w);
+    for (const r of w.runs) this.restore(r);
+    this.windows = this.windows.filter((x) => x !== w);
+    this.syncReadOnly();
     return 0;
   }
 
   /** Detaches every window (guest exit or trap); segments and data stay. */
   detachAll(): void {
-    for (const w of this.list()) this.detach(w.start);
-  }
-
-  private forget(w: Window): void {
-    this.windows.delete(w.start);
-    if (w.readonly) this.mem.unmarkReadOnly(w.start);
-  }
-
-  /** After shmdt the range is a hole; put fresh zero pages back at once. */
-  private restore(w: Window): void {
-    const addr = this.mem.hostAddress(w.start);
-    const len = w.pages * PAGE_SIZE;
-    const r = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,
-      libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED, -1, 0);
-    if (r !== addr) {
-      throw new WindowFatalError(`could not restore ${len} bytes of linear memory at guest 0x${w.start.toString(16)} (errno ${libc.errno()})`);
+    for (let w = this.list()[0]; w; w = this.list()[0]) {
+      if (this.detach(w.start) !== 0) throw new WindowFatalError(`shmdt of the window at guest 0x${w.start.toString(16)} failed`);
     }
   }
 
-  private overlapping(startPage: number, pages: number): Window[] {
-    const s = startPage * PAGE_SIZE;
-    const e = s + pages * PAGE_SIZE;
-    return this.list().filter((w) => w.start < e && w.start + w.pages * PAGE_SIZE > s);
+  private syncReadOnly(): void {
+    this.mem.setReadOnly(this.windows.filter((w) => w.readonly).flatMap((w) =>
+      w.runs.map((r) => ({ start: r.start * PAGE_SIZE, end: r.end * PAGE_SIZE }))));
+  }
+
+  /** After shmdt the range is a hole; put fresh zero pages back at once. */
+  private restore(r: Run): void {
+    const addr = this.mem.hostAddress(r.start * PAGE_SIZE);
+    const len = (r.end - r.start) * PAGE_SIZE;
+    const got = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,
+      libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED, -1, 0);
+    if (got !== addr) {
+      throw new WindowFatalError(`could not restore ${len} bytes of linear memory at guest 0x${(r.start * PAGE_SIZE).toString(16)} (errno ${libc.errno()})`);
+    }
+  }
+
+  private overlapping(range: Run): Window[] {
+    return this.windows.filter((w) => w.runs.some((r) => intersects(r, range)));
+  }
+
+  /** Every mapped page run of every window, lowest first. */
+  private takenRuns(): Run[] {
+    return this.windows.flatMap((w) => w.runs).sort((a, b) => a.start - b.start);
   }
 
   private allReserved(startPage: number, pages: number): boolean {
@@ -165,7 +188,7 @@ export class WindowManager {
     const last = this.reserved[this.reserved.length - 1];
     let tailFree = 0;
     if (last && last.end === memPages) {
-      const busy = this.list().map((w) => w.start / PAGE_SIZE + w.pages).filter((e) => e > last.start);
+      const busy = this.takenRuns().map((r) => r.end).filter((e) => e > last.start);
       tailFree = last.end - Math.max(last.start, ...busy);
     }
     const needBytes = (pages - tailFree) * PAGE_SIZE;
@@ -185,7 +208,7 @@ export class WindowManager {
   }
 
   private firstFit(pages: number): number {
-    const taken = this.list().map((w) => ({ start: w.start / PAGE_SIZE, end: w.start / PAGE_SIZE + w.pages }));
+    const taken = this.takenRuns();
     for (const r of this.reserved) {
       let cursor = r.start;
       for (const t of taken) {

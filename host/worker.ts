@@ -2,6 +2,15 @@
 // stays free to handle Ctrl-C and --timeout while the guest computes or blocks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { runGuestHere, type GuestOptions, type GuestOutcome } from './guest.js';
+import * as libc from './libc.js';
+
+// Linux keeps SEM_UNDO adjustments per process and applies them at exit. A
+// guest is one thread of a host that may live on, so it gets an undo list of
+// its own, which the kernel applies when this thread ends: at the guest's
+// exit, trap or stop, as for a native process.
+if (libc.unshare(libc.CLONE_SYSVSEM) !== 0) {
+  throw new Error(`unshare(CLONE_SYSVSEM) failed (errno ${libc.errno()}): SEM_UNDO could not be scoped to the guest`);
+}
 
 const opts = workerData as GuestOptions;
 let outcome: GuestOutcome;

@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -49,6 +50,25 @@ if (Number.isNaN(total)) {
   totals.skipped += skipped;
   totals.failed += total - passed - skipped;
   if (uvu.code !== 0 && total - passed - skipped === 0) totals.failed += 1;
+}
+
+// The differential conformance suite: each case natively and as a guest.
+// A case that agrees counts as passed; one skipped (needs root to run as
+// another user) as skipped; the rest as failed.
+if (!filter || 'conformance'.includes(filter)) {
+  const json = path.join(root, 'build', 'conformance-results.json');
+  const conf = await run(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'conformance', '--json', json]);
+  try {
+    const { cases } = JSON.parse(readFileSync(json, 'utf8'));
+    const skippedCase = (c) => [c.native?.status, c.wasm?.status].includes('skip');
+    totals.passed += cases.filter((c) => c.agree && !skippedCase(c)).length;
+    totals.skipped += cases.filter(skippedCase).length;
+    totals.failed += cases.filter((c) => !c.agree && !skippedCase(c)).length;
+    if (conf.code !== 0 && cases.every((c) => c.agree || skippedCase(c))) totals.failed += 1;
+  } catch (e) {
+    console.log(`conformance suite did not produce results: ${e.message}`);
+    totals.failed += 1;
+  }
 }
 
 const skippedPart = totals.skipped ? `, ${totals.skipped} skipped` : '';

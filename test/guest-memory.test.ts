@@ -20,14 +20,14 @@ test('inBounds accepts exactly the ranges inside linear memory', () => {
 
 test('writable refuses any overlap with a read-only window', () => {
   const m = fresh();
-  m.markReadOnly(8192, 12288);
+  m.setReadOnly([{ start: 8192, end: 12288 }]);
   assert.ok(m.writable(0, 8192));
   assert.not.ok(m.writable(8191, 2));
   assert.not.ok(m.writable(8192, 1));
   assert.not.ok(m.writable(12287, 1));
   assert.ok(m.writable(12288, 4));
   assert.ok(m.inBounds(8192, 4), 'reading a read-only window is fine');
-  m.unmarkReadOnly(8192);
+  m.setReadOnly([]);
   assert.ok(m.writable(8192, 4096));
 });
 
@@ -35,7 +35,7 @@ test('write() copies in checked bytes and refuses read-only ones', () => {
   const m = fresh();
   assert.ok(m.write(100, new Uint8Array([1, 2, 3])));
   assert.equal([...m.read(100, 3)], [1, 2, 3]);
-  m.markReadOnly(0, 4096);
+  m.setReadOnly([{ start: 0, end: 4096 }]);
   assert.not.ok(m.write(100, new Uint8Array([9])));
   assert.equal(m.read(100, 1)[0], 1);
   assert.not.ok(m.write(65535, new Uint8Array([1, 2])));

@@ -108,6 +108,40 @@ test('explicit addresses follow abi.md and Linux', () => {
   assert.is(shmStat(id)!.nattch, 0);
 });
 
+test('SHM_REMAP over part of a window leaves a fragment that counts, as on Linux', () => {
+  const { wm, memory } = setup(4);
+  const big = segment(3 * 4096);
+  const small = segment(4096);
+  const at = 65536;
+  assert.is(wm.attach(big, at, SHM_REMAP), at);
+  new Uint32Array(memory.buffer)[(at + 2 * 4096) / 4] = 0xb16;
+  assert.is(wm.attach(small, at + 4096, SHM_REMAP), at + 4096, 'over the middle page');
+  assert.is(shmStat(big)!.nattch, 2, 'the head and the tail are two fragments, each counted');
+  assert.is(shmStat(small)!.nattch, 1);
+  assert.is(new Uint32Array(memory.buffer)[(at + 2 * 4096) / 4], 0xb16, 'the tail is still the big segment');
+  assert.is(wm.detach(at + 4096), 0, 'shmdt of the small window');
+  assert.is(shmStat(small)!.nattch, 0);
+  assert.is(wm.detach(at), 0, 'shmdt at the big window\'s address takes every fragment');
+  assert.is(shmStat(big)!.nattch, 0);
+  assert.is(new Uint32Array(memory.buffer)[(at + 2 * 4096) / 4], 0, 'restored zero pages');
+  assert.equal(wm.list(), []);
+});
+
+test('shmdt at an address holding a newer window and an older fragment takes the lower one', () => {
+  const { wm } = setup(4);
+  const big = segment(2 * 4096);
+  const small = segment(4096);
+  const at = 65536;
+  assert.is(wm.attach(big, at, SHM_REMAP), at);
+  assert.is(wm.attach(small, at, SHM_REMAP), at, 'over the head of the big window');
+  assert.is(shmStat(big)!.nattch, 1);
+  assert.is(wm.detach(at), 0);
+  assert.is(shmStat(small)!.nattch, 0, 'the window at the address itself goes first');
+  assert.is(shmStat(big)!.nattch, 1);
+  assert.is(wm.detach(at), 0, 'then the fragment of the window attached there');
+  assert.is(shmStat(big)!.nattch, 0);
+});
+
 test('read-only windows are marked for the accessor and unmarked on detach', () => {
   const { wm, mem } = setup();
   const id = segment(4096);
