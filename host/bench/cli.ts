@@ -1,0 +1,279 @@
+// wasi-sysv bench [--quick] [--filter TEXT] [--json FILE]
+//
+// Each workload runs natively in C and as a wasm guest, interleaved (native
+// rep 1, wasm rep 1, then the peers' rep 1, native rep 2, ...), several
+// times; the table gives the median with min..max, the ratio wasm/native of
+// the medians, and the best peer. The run happens in a private IPC namespace
+// when unshare is available, and removes every object it creates in any
+// case (also on failure or Ctrl-C).
+import fs from 'node:fs';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { buildBench } from './build.js';
+import * as ipc from './ipc.js';
+import { BIN } from './paths.js';
+import { summarize, fmt, type Summary } from './stats.js';
+import { workloads, measure, COPYING, type Variant, type Workload } from './workloads.js';
+
+const USAGE = `usage: wasi-sysv bench [--quick] [--filter TEXT] [--json FILE] [--reps N]
+  --quick        fewer and shorter repeats (under a minute)
+  --filter TEXT  only workloads whose name contains TEXT
+  --json FILE    also write the results as JSON
+  --reps N       repeats per measurement (default: 3 quick, 7 full)`;
+
+interface Options { quick: boolean; filter?: string; json?: string; reps?: number }
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): Options | 'help' {
+  const o: Options = { quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const value = () => {
+      const v = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--quick': o.quick = true; break;
+      case '--filter': o.filter = value(); break;
+      case '--json': o.json = value(); break;
+      case '--reps': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--reps needs a positive integer');
+        o.reps = n;
+        break;
+      }
+      case '--help': case '-h': return 'help';
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  return o;
+}
+
+export interface Result {
+  name: string;
+  unit: string;
+  native: number;
+  wasm: number;
+  ratio: number;
+  peers: Record<string, number>;
+  /** Every variant's median, min, max and samples, in `unit`. */
+  stats: Record<string, Summary>;
+  /** Handoffs: MB/s of every variant (from the median). */
+  mbps?: Record<string, number>;
+  checksum?: string;
+  /** semop/shmat: process CPU time per op, in `unit` (a cross-check that other load cannot inflate). */
+  cpu?: { native: number; wasm: number; ratio: number; stats: Record<string, Summary> };
+}
+
+// ---- progress line ----------------------------------------------------------
+const tty = process.stderr.isTTY === true;
+let lastLen = 0;
+function progress(line: string): void {
+  if (tty) {
+    const text = line.length > (process.stderr.columns ?? 120) - 1 ? line.slice(0, (process.stderr.columns ?? 120) - 1) : line;
+    fs.writeSync(2, `\r${text}${' '.repeat(Math.max(0, lastLen - text.length))}`);
+    lastLen = text.length;
+  } else {
+    fs.writeSync(2, line + '\n');
+  }
+}
+function progressDone(): void {
+  if (tty && lastLen) fs.writeSync(2, `\r${' '.repeat(lastLen)}\r`);
+  lastLen = 0;
+}
+
+// ---- machine ----------------------------------------------------------------
+export function machine(): { cpu: string; cores: number; node: string; kernel: string; loadavg: number[] } {
+  let cpu = os.cpus()[0]?.model?.trim() ?? 'unknown';
+  try {
+    const m = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    if (m) cpu = m[1]!.trim();
+  } catch { /* not Linux: os.cpus() it is */ }
+  return { cpu, cores: os.cpus().length, node: process.version, kernel: `${os.type()} ${os.release()}`, loadavg: os.loadavg() };
+}
+
+// ---- the run ----------------------------------------------------------------
+async function runAll(o: Options): Promise<{ results: Result[]; failures: string[] }> {
+  const list = workloads(o.quick).filter((w) => !o.filter || w.name.includes(o.filter));
+  if (list.length === 0) throw new UsageError(`no workload matches --filter ${o.filter}`);
+  const reps = o.reps ?? (o.quick ? 3 : 7);
+  const total = list.reduce((n, w) => n + reps * w.variants.length, 0);
+  const t0 = performance.now();
+  let step = 0;
+  const results: Result[] = [];
+  const failures: string[] = [];
+  for (const w of list) {
+    const samples = new Map<Variant, number[]>(w.variants.map((v) => [v, []]));
+    const cpuSamples = new Map<Variant, number[]>(w.variants.map((v) => [v, []]));
+    const checksums = new Set<string>();
+    for (let rep = 1; rep <= reps; rep++) {
+      for (const v of w.variants) {
+        step++;
+        const secs = ((performance.now() - t0) / 1000).toFixed(1);
+        progress(`bench [${step}/${total}] ${w.name} rep ${rep}/${reps}: ${v}  (${secs} s)`);
+        try {
+          const s = await measure(w, v);
+          samples.get(v)!.push(s.ns * w.scale);
+          if (s.cpu !== undefined) cpuSamples.get(v)!.push(s.cpu * w.scale);
+          if (s.checksum) checksums.add(s.checksum);
+        } catch (e) {
+          failures.push((e as Error).message);
+        }
+      }
+    }
+    if (checksums.size > 1) failures.push(`${w.name}: variants disagree on the checksum (${[...checksums].join(', ')})`);
+    const stats: Record<string, Summary> = {};
+    for (const [v, xs] of samples) if (xs.length) stats[v] = summarize(xs);
+    const med = (v: Variant) => stats[v]?.median ?? NaN;
+    const peers: Record<string, number> = {};
+    for (const v of w.variants) if (v !== 'native' && v !== 'wasm' && stats[v]) peers[v] = med(v);
+    const r: Result = { name: w.name, unit: w.unit, native: med('native'), wasm: med('wasm'), ratio: med('wasm') / med('native'), peers, stats };
+    const cpuStats: Record<string, Summary> = {};
+    for (const [v, xs] of cpuSamples) if (xs.length) cpuStats[v] = summarize(xs);
+    if (cpuStats['native'] && cpuStats['wasm']) {
+      r.cpu = { native: cpuStats['native'].median, wasm: cpuStats['wasm'].median,
+        ratio: cpuStats['wasm'].median / cpuStats['native'].median, stats: cpuStats };
+    }
+    if (w.kind === 'handoff') {
+      const size = w.handoff!.size;
+      r.mbps = {};
+      // unit is us/buffer: bytes / us = MB/s.
+      for (const [v, s] of Object.entries(stats)) r.mbps[v] = size / s.median;
+      if (checksums.size === 1) r.checksum = [...checksums][0]!;
+    }
+    results.push(r);
+  }
+  progressDone();
+  fs.writeSync(2, `bench: ${step} measurements in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return { results, failures };
+}
+
+// ---- report -------------------------------------------------------------------
+const TARGETS: Record<string, number> = {
+  'handoff-1MiB': 1.05, 'handoff-64B': 1.10, 'semop-uncontended': 1.25, 'shmat-shmdt': 2.0,
+};
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ');
+  return [line(rows[0]!), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+const cell = (s: Summary | undefined) => (s ? `${fmt(s.median)} [${fmt(s.min)}..${fmt(s.max)}]` : '-');
+
+export function report(results: Result[]): string {
+  const out: string[] = [];
+  const rows = [['workload', 'unit', 'native', 'wasm', 'ratio', 'best peer']];
+  for (const r of results) {
+    const best = Object.entries(r.peers).sort((a, b) => a[1] - b[1])[0];
+    rows.push([r.name, r.unit, cell(r.stats['native']), cell(r.stats['wasm']), fmt(r.ratio, 3),
+      best ? `${best[0]} ${fmt(best[1])}` : '-']);
+  }
+  out.push(table(rows));
+  const handoffs = results.filter((r) => r.mbps);
+  if (handoffs.length) {
+    const names = [...new Set(handoffs.flatMap((r) => Object.keys(r.mbps!)))];
+    const rows2 = [['MB/s (median)', ...names]];
+    for (const r of handoffs) rows2.push([r.name, ...names.map((n) => fmt(r.mbps![n] ?? NaN))]);
+    out.push('', table(rows2));
+    const rows3 = [['peers, us/buffer', ...names.filter((n) => n !== 'native' && n !== 'wasm')]];
+    for (const r of handoffs) rows3.push([r.name, ...rows3[0]!.slice(1).map((n) => cell(r.stats[n]))]);
+    out.push('', table(rows3));
+  }
+  const withCpu = results.filter((r) => r.cpu);
+  if (withCpu.length) {
+    const rows4 = [['process CPU time', 'unit', 'native', 'wasm', 'ratio']];
+    for (const r of withCpu) rows4.push([r.name, r.unit, cell(r.cpu!.stats['native']), cell(r.cpu!.stats['wasm']), fmt(r.cpu!.ratio, 3)]);
+    out.push('', table(rows4));
+  }
+  out.push('', 'targets:');
+  for (const r of results) {
+    const t = TARGETS[r.name];
+    if (t !== undefined) out.push(`  ${r.name} ratio ${fmt(r.ratio, 3)} <= ${t}: ${r.ratio <= t ? 'met' : 'MISSED'}`);
+    if (r.name === 'handoff-1MiB' && r.mbps) {
+      for (const p of COPYING) {
+        const x = r.mbps['wasm']! / (r.mbps[p] ?? NaN);
+        if (Number.isFinite(x)) out.push(`  handoff-1MiB wasm bytes/s = ${fmt(x, 3)}x ${p} (>= 5x): ${x >= 5 ? 'met' : 'MISSED'}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+// ---- isolation ------------------------------------------------------------------
+/** Re-runs this command inside a fresh IPC namespace; null if unshare is not usable here. */
+function inNamespace(argv: string[]): number | null {
+  if (process.env['WASI_SYSV_BENCH_NS']) return null;
+  const ns = process.getuid?.() === 0 ? ['--ipc'] : ['-r', '--ipc'];
+  const probe = spawnSync('unshare', [...ns, 'true'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) return null;
+  const r = spawnSync('unshare', [...ns, '--', process.execPath, BIN, 'bench', ...argv], {
+    stdio: 'inherit', env: { ...process.env, WASI_SYSV_BENCH_NS: '1' },
+  });
+  return r.status ?? (r.signal === 'SIGINT' ? 130 : 1);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options | 'help';
+  try {
+    o = parse(argv);
+  } catch (e) {
+    fs.writeSync(2, `wasi-sysv bench: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (o === 'help') { fs.writeSync(1, USAGE + '\n'); return 0; }
+  const filter = o.filter;
+  if (filter !== undefined && !workloads(o.quick).some((w) => w.name.includes(filter))) {
+    fs.writeSync(2, `wasi-sysv bench: no workload matches --filter ${filter} (workloads: ${workloads(o.quick).map((w) => w.name).join(', ')})\n`);
+    return 2;
+  }
+
+  const nested = inNamespace(argv);
+  if (nested !== null) return nested;
+
+  const onSignal = () => { ipc.removeAll(); process.exit(130); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const began = performance.now();
+  const before = machine();
+  if (before.loadavg[0]! > 0.5 * before.cores) {
+    fs.writeSync(2, `bench: warning: load average ${before.loadavg[0]!.toFixed(2)} on ${before.cores} cores before the run; ` +
+      'other work on the machine inflates and scatters the figures (see the process CPU time table)\n');
+  }
+  try {
+    await buildBench((line) => progress(`bench: ${line}`));
+    const { results, failures } = await runAll(o);
+    const m = { ...before, loadavgAfter: os.loadavg() };
+    const load = `load average ${m.loadavg[0]!.toFixed(2)} before, ${m.loadavgAfter[0]!.toFixed(2)} after`;
+    fs.writeSync(1, `wasi-sysv bench${o.quick ? ' --quick' : ''}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.kernel}; ` +
+      `${o.reps ?? (o.quick ? 3 : 7)} repeats, median [min..max]; ${load}\n\n${report(results)}\n`);
+    if (o.json) {
+      const doc = { date: new Date().toISOString(), quick: o.quick, machine: m, seconds: (performance.now() - began) / 1000, results };
+      fs.writeFileSync(o.json, JSON.stringify(doc, null, 2) + '\n');
+    }
+    for (const f of failures) fs.writeSync(2, `bench: FAILED ${f}\n`);
+    return failures.length ? 1 : 0;
+  } catch (e) {
+    progressDone();
+    if (e instanceof UsageError) { fs.writeSync(2, `wasi-sysv bench: ${e.message}\n`); return 2; }
+    fs.writeSync(2, `wasi-sysv bench: ${(e as Error)?.stack ?? e}\n`);
+    return 70;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ipc.removeAll();
+    // Anything left in a private namespace is ours: report and remove it.
+    if (process.env['WASI_SYSV_BENCH_NS']) {
+      const left = ipc.listAll();
+      if (left.shm.length || left.sem.length) {
+        fs.writeSync(2, `bench: removing leftover objects (shm ${left.shm.join(',') || '-'}, sem ${left.sem.join(',') || '-'})\n`);
+        for (const id of left.shm) ipc.removeShm(id);
+        for (const id of left.sem) ipc.removeSem(id);
+      }
+    }
+  }
+}
