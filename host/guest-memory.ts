@@ -38,6 +38,9 @@ export class GuestMemory {
    * replaces memory.buffer on growth, and only growth could move the base.
    */
   refresh(): void {
+    // memory.buffer is a call into V8; a non-shared memory detaches its old
+    // buffer on every grow, so a buffer that still has bytes means no growth.
+    if (this.buffer.byteLength !== 0 && !(this.buffer instanceof SharedArrayBuffer)) return;
     if (this.memory.buffer === this.buffer) return;
     this.buffer = this.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);

@@ -15,6 +15,7 @@ export const shmat = lib.func('intptr_t shmat(int shmid, uintptr_t shmaddr, int 
 export const shmdt = lib.func('int shmdt(uintptr_t shmaddr)') as Fn<[number], number>;
 export const shmctl = lib.func('int shmctl(int shmid, int cmd, uintptr_t buf)') as Fn<[number, number, number], number>;
 export const semget = lib.func('int semget(int key, int nsems, int semflg)') as Fn<[number, number, number], number>;
+export const semop = lib.func('int semop(int semid, uintptr_t sops, size_t nsops)') as Fn<[number, number, number], number>;
 export const semtimedop = lib.func('int semtimedop(int semid, uintptr_t sops, size_t nsops, uintptr_t timeout)') as Fn<[number, number, number, number], number>;
 // semctl is variadic in C. On x86-64 a fourth integer-class argument travels
 // in the same register either way, and glibc reads it as a pointer-sized
@@ -25,6 +26,10 @@ export const mmap = lib.func('intptr_t mmap(uintptr_t addr, size_t length, int p
 export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
 export const exitNow = lib.func('void _exit(int status)') as Fn<[number], void>;
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
+export const gettid = lib.func('int gettid(void)') as Fn<[], number>;
+export const tgkill = lib.func('int tgkill(int tgid, int tid, int sig)') as Fn<[number, number, number], number>;
+/** The signal that interrupts a guest thread's blocking call (see stop.ts). */
+export const SIGUSR2 = 12;
 /** unshare(2): a new, empty SEM_UNDO list for the calling thread. */
 export const CLONE_SYSVSEM = 0x00040000;
 // memmove(p, p, 0) returns p: the cheapest way to learn the host address of

@@ -1,10 +1,20 @@
 // The supervisor: runs a guest on a worker thread and stops it on request
-// (timeout, Ctrl-C). A stop first raises the shared flag, which unwinds a
-// guest blocked in semop, a sleep or a stdin read within one slice, so its
-// windows are detached cleanly; a guest that is busy computing is terminated
-// after a grace period.
+// (timeout, Ctrl-C). A stop first raises the shared flag and signals the
+// guest's thread, which unwinds a guest blocked in semop, a sleep or a stdin
+// read at once, so its windows are detached cleanly; a guest that is busy
+// computing is terminated after a grace period.
 import { Worker } from 'node:worker_threads';
 import { StopSignal } from './stop.js';
+import * as libc from './libc.js';
+
+// The stop signal must never kill the host: a handler that does nothing is
+// enough for the kernel to interrupt the guest thread's call with EINTR.
+let wakeHandler = false;
+function ensureWakeHandler(): void {
+  if (wakeHandler) return;
+  process.on('SIGUSR2', () => {});
+  wakeHandler = true;
+}
 import type { GuestOptions, GuestOutcome } from './guest.js';
 
 export type RunOutcome = GuestOutcome | { kind: 'timeout'; seconds: number } | { kind: 'interrupted'; signal: string };
@@ -19,6 +29,7 @@ export interface RunControl {
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
+  ensureWakeHandler();
   const stopShared = new SharedArrayBuffer(8);
   const stop = new StopSignal(stopShared);
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
@@ -32,11 +43,13 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     let outcome: GuestOutcome | undefined;
     let timer: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
+    let kick: NodeJS.Timeout | undefined;
 
     const requestStop = (why: RunOutcome) => {
       if (stoppedBy) return;
       stoppedBy = why;
       stop.request();
+      kick = setInterval(() => stop.interrupt(), 20);
       grace = setTimeout(() => { void worker.terminate(); }, control.graceMs ?? 1000);
     };
     const onSignal = (signal: NodeJS.Signals) => {
@@ -56,6 +69,7 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     worker.on('exit', () => {
       clearTimeout(timer);
       clearTimeout(grace);
+      clearInterval(kick);
       if (control.handleSignals) {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

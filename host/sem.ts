@@ -4,76 +4,54 @@
 import * as libc from './libc.js';
 import type { SysvState } from './sysv-state.js';
 import {
-  Errno, GETALL, GUEST, IPC_64, IPC_INFO, IPC_NOWAIT, IPC_SET, IPC_STAT, SEM_INFO, SEM_STAT,
+  Errno, GETALL, GUEST, IPC_64, IPC_INFO, IPC_SET, IPC_STAT, SEM_INFO, SEM_STAT,
   SEM_STAT_ANY, SETALL, SETVAL,
 } from './abi.js';
 import { semidToGuest, semidToNative, seminfoToGuest } from './structs.js';
-import { SLICE_MS } from './stop.js';
 
 export function semget(s: SysvState, key: number, nsems: number, semflg: number): number {
   return libc.sys(libc.semget(key, nsems, semflg));
 }
 
 export function semop(s: SysvState, semid: number, sops: number, nsops: number): number {
-  return semtimedop(s, semid, sops, nsops, 0);
+  const n = nsops >>> 0;
+  const addr = s.mem.structIn(sops, n * GUEST.sembuf) ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;
+  for (;;) {
+    const r = libc.semop(semid, addr, n);
+    if (r !== -1) return r;
+    const e = libc.errno();
+    if (e !== Errno.EINTR) return -e;
+    s.stop.check(); // a stop request interrupts the wait; anything else retries
+  }
 }
 
 /**
- * A blocking semop must block only this guest and must still let the host
- * stop it, so the kernel wait is cut into slices of at most SLICE_MS; between
- * slices the stop flag is read. The guest sees one call with Linux's results:
- * EAGAIN only for IPC_NOWAIT or its own timeout, never EINTR from the host's
- * signals.
+ * The kernel waits on the guest's own sembuf array and timespec (native
+ * layouts). Only a signal to this thread interrupts the wait: the host's stop
+ * request unwinds the guest; any other signal resumes the wait with the time
+ * that is left, so the guest never sees EINTR.
  */
 export function semtimedop(s: SysvState, semid: number, sops: number, nsops: number, timeout: number): number {
+  if (timeout === 0) return semop(s, semid, sops, nsops);
   const n = nsops >>> 0;
-  const sopsOk = s.mem.structIn(sops, n * GUEST.sembuf);
-  const sopsAddr = sopsOk ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;
-
-  let deadline = Infinity;
-  if (timeout !== 0) {
-    if (!s.mem.inBounds(timeout, GUEST.timespec)) {
-      return libc.sys(libc.semtimedop(semid, sopsAddr, n, libc.BAD_ADDRESS));
-    }
-    const v = s.mem.view;
-    const sec = v.getBigInt64(timeout >>> 0, true);
-    const nsec = v.getBigInt64((timeout >>> 0) + 8, true);
-    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) {
-      // Invalid: let the kernel say EINVAL, after its own earlier checks.
-      return libc.sys(libc.semtimedop(semid, sopsAddr, n, s.mem.hostAddress(timeout)));
-    }
-    deadline = performance.now() + Number(sec) * 1e3 + Number(nsec) / 1e6;
-  }
-
-  const nowait = sopsOk && anyNowait(s.mem.view, sops >>> 0, n);
-  const times = s.times;
-  for (let slice = 0; ; slice++) {
-    let sliceMs = SLICE_MS;
-    let tsAddr = times.addr;
-    if (deadline !== Infinity) {
-      sliceMs = Math.max(0, Math.min(SLICE_MS, deadline - performance.now()));
-      const ns = Math.round(sliceMs * 1e6);
-      times.view.setBigInt64(16, BigInt(Math.floor(ns / 1e9)), true);
-      times.view.setBigInt64(24, BigInt(ns % 1e9), true);
-      tsAddr = times.addr + 16;
-    }
-    const t0 = nowait ? performance.now() : 0;
-    const r = libc.semtimedop(semid, sopsAddr, n, tsAddr);
+  const addr = s.mem.structIn(sops, n * GUEST.sembuf) ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;
+  const tsOk = s.mem.inBounds(timeout, GUEST.timespec);
+  let ts = tsOk ? s.mem.hostAddress(timeout) : libc.BAD_ADDRESS;
+  const t0 = performance.now();
+  for (;;) {
+    const r = libc.semtimedop(semid, addr, n, ts);
     if (r !== -1) return r;
     const e = libc.errno();
-    if (e === Errno.EAGAIN) {
-      if (deadline !== Infinity && performance.now() >= deadline) return -Errno.EAGAIN;
-      // A slice runs its full length before it expires; an IPC_NOWAIT
-      // failure comes back at once.
-      if (nowait && performance.now() - t0 < sliceMs / 2) return -Errno.EAGAIN;
-    } else if (e === Errno.EINVAL && slice > 0) {
-      // The set was there when this call started waiting; removed between two
-      // slices, it is what a sleeper woken by IPC_RMID sees.
-      return -Errno.EIDRM;
-    } else if (e !== Errno.EINTR) {
-      return -e;
-    }
+    if (e !== Errno.EINTR) return -e;
     s.stop.check();
+    // The kernel accepted the timespec (EINTR comes after its checks): wait
+    // for what is left of it.
+    const v = s.mem.view;
+    const asked = Number(v.getBigInt64(timeout >>> 0, true)) * 1e3 + Number(v.getBigInt64((timeout >>> 0) + 8, true)) / 1e6;
+    const leftNs = Math.max(0, Math.round((asked - (performance.now() - t0)) * 1e6));
+    s.times.view.setBigInt64(0, BigInt(Math.floor(leftNs / 1e9)), true);
+    s.times.view.setBigInt64(8, BigInt(leftNs % 1e9), true);
+    ts = s.times.addr;
   }
 }
 
@@ -92,13 +70,6 @@ function setSize(s: SysvState, semid: number, cmd: number): number {
     }
   }
   return -e;
-}
-
-function anyNowait(v: DataView, sops: number, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    if (v.getInt16(sops + i * GUEST.sembuf + 4, true) & IPC_NOWAIT) return true;
-  }
-  return false;
 }
 
 export function semctl(s: SysvState, semid: number, semnum: number, cmdArg: number, arg: number): number {

@@ -1,7 +1,11 @@
 // Stopping a guest from outside (Ctrl-C, --timeout). The guest runs on a
-// worker thread; the supervisor raises a flag in shared memory, and every
-// place where the guest can block (semop, sleeps, stdin) looks at the flag at
-// least every SLICE_MS and unwinds by throwing GuestStopped.
+// worker thread; the supervisor raises a flag in shared memory and signals
+// the guest's thread. A blocking semop is one plain system call on the
+// guest's own sembuf array, and Linux never restarts semop after a signal,
+// so it returns EINTR and the host sees the flag. Sleeps wake on the flag
+// (Atomics.notify); stdin waits in slices of SLICE_MS. Each then unwinds the
+// guest by throwing GuestStopped.
+import * as libc from './libc.js';
 
 export const SLICE_MS = 50;
 
@@ -11,7 +15,7 @@ export class GuestStopped extends Error {
 }
 
 export class StopSignal {
-  /** [0]: stop requested (0 or 1). Shared with the supervisor. */
+  /** [0]: stop requested (0 or 1); [1]: the guest thread's tid. Shared with the supervisor. */
   readonly flags: Int32Array;
 
   constructor(shared?: SharedArrayBuffer) {
@@ -27,10 +31,26 @@ export class StopSignal {
     if (Atomics.load(this.flags, 0) !== 0) throw new GuestStopped();
   }
 
+  /** Guest side: says which thread to interrupt; 0 when it is done. */
+  publishThread(tid: number): void {
+    Atomics.store(this.flags, 1, tid);
+  }
+
   /** Supervisor side: ask the guest to stop and wake any sleep. */
   request(): void {
     Atomics.store(this.flags, 0, 1);
     Atomics.notify(this.flags, 0);
+    this.interrupt();
+  }
+
+  /**
+   * Supervisor side: interrupts the guest thread's blocking system call.
+   * Called again until the guest is gone, since a signal that lands just
+   * before the call starts is not seen by it.
+   */
+  interrupt(): void {
+    const tid = Atomics.load(this.flags, 1);
+    if (tid > 0) libc.tgkill(process.pid, tid, libc.SIGUSR2);
   }
 
   /** Sleeps up to ms, waking early when a stop is requested. */

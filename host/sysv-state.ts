@@ -3,7 +3,7 @@
 import * as libc from './libc.js';
 import { GuestMemory } from './guest-memory.js';
 import { WindowManager } from './windows.js';
-import { StopSignal, SLICE_MS } from './stop.js';
+import { StopSignal } from './stop.js';
 
 type Convert = (native: DataView, guest: DataView, guestOffset: number) => void;
 type ConvertIn = (guest: DataView, guestOffset: number, native: DataView) => void;
@@ -14,13 +14,11 @@ export class SysvState {
   windows!: WindowManager;
   readonly stop: StopSignal;
   readonly scratch = new libc.NativeScratch();
-  /** timespec {0, SLICE_MS} at offset 0; per-call timespecs at offset 16. */
+  /** The time left of a semtimedop resumed after a signal. */
   readonly times = new libc.NativeScratch();
 
   constructor(stop: StopSignal = new StopSignal()) {
     this.stop = stop;
-    this.times.view.setBigInt64(0, 0n, true);
-    this.times.view.setBigInt64(8, BigInt(SLICE_MS * 1e6), true);
   }
 
   /** Attaches the guest's linear memory (once the instance exists). */

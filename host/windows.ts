@@ -114,7 +114,7 @@ export class WindowManager {
     // The kernel unmapped what this window covers of older ones: whole
     // windows are gone, partly covered ones live on in fragments.
     const range = { start: startPage, end: startPage + pages };
-    for (const w of this.overlapping(range)) {
+    if (explicit) for (const w of this.overlapping(range)) { // a place the host picked is free
       w.runs = w.runs.flatMap((r) => subtract(r, range));
       if (w.runs.length === 0) this.windows = this.windows.filter((x) => x !== w);
     }
@@ -132,7 +132,11 @@ export class WindowManager {
     this.mem.refresh();
     const w = this.list().find((x) => x.start === shmaddr >>> 0);
     if (!w) return -Errno.EINVAL;
-    if (libc.shmdt(this.mem.hostAddress(w.start)) === -1) return -libc.errno();
+    // No separate shmdt: mapping fresh zero pages over each run (MAP_FIXED)
+    // unmaps the segment there, and unmapping is all shmdt does. The kernel's
+    // shm_close runs for any unmap: nattch drops per mapping, shm_dtime and
+    // shm_lpid are set, and a segment marked for removal goes with its last
+    // window. One system call instead of two, and the pages are never a hole.
     for (const r of w.runs) this.restore(r);
     this.windows = this.windows.filter((x) => x !== w);
     this.syncReadOnly();
@@ -151,7 +155,7 @@ export class WindowManager {
       w.runs.map((r) => ({ start: r.start * PAGE_SIZE, end: r.end * PAGE_SIZE }))));
   }
 
-  /** After shmdt the range is a hole; put fresh zero pages back at once. */
+  /** Replaces a run of window pages by fresh zero pages, detaching the segment there. */
   private restore(r: Run): void {
     const addr = this.mem.hostAddress(r.start * PAGE_SIZE);
     const len = (r.end - r.start) * PAGE_SIZE;

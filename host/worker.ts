@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runGuestHere, type GuestOptions, type GuestOutcome } from './guest.js';
 import * as libc from './libc.js';
+import { StopSignal } from './stop.js';
 
 // Linux keeps SEM_UNDO adjustments per process and applies them at exit. A
 // guest is one thread of a host that may live on, so it gets an undo list of
@@ -13,10 +14,14 @@ if (libc.unshare(libc.CLONE_SYSVSEM) !== 0) {
 }
 
 const opts = workerData as GuestOptions;
+const stop = new StopSignal(opts.stopShared);
+stop.publishThread(libc.gettid());
 let outcome: GuestOutcome;
 try {
   outcome = await runGuestHere(opts);
 } catch (e: any) {
   outcome = { kind: 'error', message: e?.message ?? String(e) };
+} finally {
+  stop.publishThread(0);
 }
 parentPort!.postMessage(outcome);
