@@ -22,8 +22,8 @@ export const MUTATIONS = [
     id: 'shmdt-noop',
     what: 'shmdt leaves nattch unchanged (never calls the kernel, keeps the mapping)',
     file: 'dist/host/windows.js',
-    find: 'if (libc.shmdt(this.mem.hostAddress(w.start)) === -1)\n            return -libc.errno();\n        this.restore(w);',
-    replace: '/* mutation: no kernel shmdt, no restore */',
+    find: 'for (const r of w.runs)\n            this.restore(r);',
+    replace: '/* mutation: the window is forgotten but stays mapped */',
   },
   {
     id: 'excl-ignored',
@@ -36,9 +36,13 @@ export const MUTATIONS = [
     id: 'sem-undo-dropped',
     what: 'SEM_UNDO cleared from every sembuf before semop',
     file: 'dist/host/sem.js',
-    find: 'const nowait = sopsOk && anyNowait(s.mem.view, sops >>> 0, n);',
-    replace: 'if (sopsOk) { const mv = s.mem.view; for (let i = 0; i < n; i++) { const o = (sops >>> 0) + i * 6 + 4; mv.setInt16(o, mv.getInt16(o, true) & ~0x1000, true); } }\n'
-      + '    const nowait = sopsOk && anyNowait(s.mem.view, sops >>> 0, n);',
+    // The kernel gets a host-side copy of the sembufs without SEM_UNDO (the
+    // guest's own array is left alone: it may be a read-only window).
+    find: 'const addr = s.mem.structIn(sops, n * GUEST.sembuf) ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;\n    for (;;) {\n        const r = libc.semop(semid, addr, n);',
+    replace: 'let addr = s.mem.structIn(sops, n * GUEST.sembuf) ? s.mem.hostAddress(sops) : libc.BAD_ADDRESS;\n'
+      + '    if (addr !== libc.BAD_ADDRESS && n * 6 <= 4096) { const b = s.scratch; b.bytes.set(s.mem.u8.subarray(sops >>> 0, (sops >>> 0) + n * 6)); '
+      + 'for (let i = 0; i < n; i++) { const o = i * 6 + 4; b.view.setInt16(o, b.view.getInt16(o, true) & ~0x1000, true); } addr = b.addr; }\n'
+      + '    for (;;) {\n        const r = libc.semop(semid, addr, n);',
   },
   {
     id: 'rdonly-dropped',
