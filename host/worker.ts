@@ -23,5 +23,9 @@ try {
   outcome = { kind: 'error', message: e?.message ?? String(e) };
 } finally {
   stop.publishThread(0);
+  // Apply the guest's SEM_UNDO adjustments now, before anyone hears that it
+  // ended: leaving the undo list applies it (this thread is its only user).
+  // Waiting for the thread's own exit would race with whoever looks next.
+  libc.unshare(libc.CLONE_SYSVSEM);
 }
 parentPort!.postMessage(outcome);
