@@ -3,7 +3,10 @@
 // word j of buffer i = splitmix64(i * (B / 8) + j); the checksum is FNV-1a
 // over the 64-bit words in order, carried from buffer to buffer. This is the
 // protocol of assembly/examples/lib/dbuf.ts, so checksums agree with the
-// dbuf examples for the same size and count.
+// dbuf examples for the same size and count. The definitions are repeated
+// here on purpose: kernel.wasm (the JS peers' kernel, on imported shared
+// memory) must carry no other module's static data, or its layout moves
+// under the peers (importing lib/dbuf.ts made their checksums disagree).
 
 export const FNV_OFFSET: u64 = 0xcbf29ce484222325;
 const FNV_PRIME: u64 = 0x100000001b3;
