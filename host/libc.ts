@@ -24,7 +24,6 @@ export const semtimedop = lib.func('int semtimedop(int semid, uintptr_t sops, si
 export const semctl = lib.func('int semctl(int semid, int semnum, int cmd, intptr_t arg)') as Fn<[number, number, number, number], number>;
 export const mmap = lib.func('intptr_t mmap(uintptr_t addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as Fn<[number, number, number, number, number, number], number>;
 export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
-export const exitNow = lib.func('void _exit(int status)') as Fn<[number], void>;
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
 export const gettid = lib.func('int gettid(void)') as Fn<[], number>;
 export const tgkill = lib.func('int tgkill(int tgid, int tid, int sig)') as Fn<[number, number, number], number>;

@@ -5,7 +5,7 @@
 // computing is terminated after a grace period.
 import { Worker } from 'node:worker_threads';
 import { StopSignal } from './stop.js';
-import * as libc from './libc.js';
+import type { GuestOptions, GuestOutcome } from './guest.js';
 
 // The stop signal must never kill the host: a handler that does nothing is
 // enough for the kernel to interrupt the guest thread's call with EINTR.
@@ -15,7 +15,6 @@ function ensureWakeHandler(): void {
   process.on('SIGUSR2', () => {});
   wakeHandler = true;
 }
-import type { GuestOptions, GuestOutcome } from './guest.js';
 
 export type RunOutcome = GuestOutcome | { kind: 'timeout'; seconds: number } | { kind: 'interrupted'; signal: string };
 

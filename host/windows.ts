@@ -18,8 +18,6 @@ import {
 export interface Window {
   /** Guest address it was attached at (page aligned); shmdt names it by this. */
   start: number;
-  /** Size in pages when attached. */
-  pages: number;
   shmid: number;
   readonly: boolean;
   /**
@@ -58,11 +56,6 @@ export class WindowManager {
   /** Windows currently attached (some maybe in fragments), lowest first. */
   list(): Window[] {
     return [...this.windows].sort((a, b) => a.runs[0]!.start - b.runs[0]!.start);
-  }
-
-  /** Guest pages reserved by the host for windows, as [start, end) byte ranges. */
-  reservedRanges(): Array<[number, number]> {
-    return this.reserved.map((r) => [r.start * PAGE_SIZE, r.end * PAGE_SIZE]);
   }
 
   /** shmat: returns the guest address (as an unsigned number) or -errno. */
@@ -118,7 +111,7 @@ export class WindowManager {
       w.runs = w.runs.flatMap((r) => subtract(r, range));
       if (w.runs.length === 0) this.windows = this.windows.filter((x) => x !== w);
     }
-    this.windows.push({ start, pages, shmid, readonly: (shmflg & SHM_RDONLY) !== 0, runs: [range] });
+    this.windows.push({ start, shmid, readonly: (shmflg & SHM_RDONLY) !== 0, runs: [range] });
     this.syncReadOnly();
     return start;
   }
