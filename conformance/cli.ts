@@ -10,7 +10,8 @@ const USAGE = `usage: wasi-sysv conformance [--filter TEXT] [--json FILE] [--job
   Runs every case of conformance/cases natively and as a wasm guest, each in a
   fresh IPC namespace, and compares both with the case's expectations.
   --filter TEXT  only cases whose name, group or file contains TEXT
-  --json FILE    also write {"cases":[{name, group, agree, native, wasm}]}
+  --json FILE    also write {"cases":[{name, group, agree, native, wasm}]};
+                 when the suite cannot run: {"error": "...", "cases": []}
   --jobs N       runs at a time (default 2)`;
 
 function cell(s: string, w: number): string {
@@ -84,11 +85,21 @@ export async function main(argv: string[]): Promise<number> {
     fs.writeSync(2, `wasi-sysv conformance: ${line}\n`);
   };
   let result: { cases: CaseResult[] };
+  if (json) fs.rmSync(json, { force: true }); // an older run's results are never taken for this one's
   try {
     result = await runSuite(opts);
   } catch (e: any) {
     if (tty) fs.writeSync(2, '\n');
-    fs.writeSync(2, `wasi-sysv conformance: ${e?.message ?? e}\n`);
+    const message = `${e?.message ?? e}`;
+    fs.writeSync(2, `wasi-sysv conformance: ${message}\n`);
+    // Whoever reads --json must not mistake an older run's file for this one.
+    if (json) {
+      try {
+        fs.writeFileSync(json, JSON.stringify({ error: message, cases: [] }, null, 2) + '\n');
+      } catch (w: any) {
+        fs.writeSync(2, `wasi-sysv conformance: cannot write ${json} either: ${w?.message ?? w}\n`);
+      }
+    }
     return 70;
   }
   if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');

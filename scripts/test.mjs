@@ -1,11 +1,28 @@
-// npm test: builds, then runs every test inside a private IPC namespace
+// npm test: builds, then runs the tests inside a private IPC namespace
 // (unshare --ipc as root, unshare -r --ipc otherwise), so keys and ids are
 // predictable and nothing is left in the machine's ipcs. Ends with one line:
 // "N passed, N failed" (", N skipped" when some were skipped).
+//
+//   node scripts/test.mjs [FILTER...]
+//     no FILTER       every uvu test file and the whole conformance suite
+//     NAME            the uvu test files whose name (NAME.test.ts) contains NAME
+//     conformance     the conformance suite
+//     conformance:T   the conformance cases whose name, group or file contains T
+//   A FILTER that selects nothing fails the run, and so does a run that
+//   executed no test at all.
+//   --dir DIR        (for the harness's own tests) take the test files from DIR
+//                    instead of dist/test; no coverage; conformance only when
+//                    asked. WASI_SYSV_TEST_CONFORMANCE_CLI=FILE replaces
+//                    bin/wasi-sysv.js for the conformance run.
+//
+// The counts are read in machine form: uvu's through scripts/uvu-run.mjs (its
+// JSON report), the conformance suite's from the JSON its CLI writes, into a
+// fresh temporary directory each run (no stale file can be read).
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import fs from 'node:fs';
+import os from 'node:os';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -24,53 +41,104 @@ if (!process.env.WASI_SYSV_TEST_NS) {
   process.exit(r.status ?? 1);
 }
 
-/** Runs a command, echoing its output, and returns what it printed. */
-function run(cmd, args) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.on('close', (code) => resolve({ code, out }));
-  });
+const argv = process.argv.slice(2);
+let dir;
+const filters = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--dir') dir = path.resolve(argv[++i] ?? '.');
+  else filters.push(argv[i]);
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+const problem = (line) => { console.log(line); totals.failed += 1; };
 
-// Unit and integration tests: uvu over the compiled test files, under c8.
-const filter = process.argv[2];
-const uvu = await run(path.join(root, 'node_modules/.bin/c8'), [
-  path.join(root, 'node_modules/.bin/uvu'), 'dist/test', filter ? `${filter}.*\\.test\\.js$` : '\\.test\\.js$',
-]);
-const num = (label) => Number(uvu.out.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? NaN);
-const total = num('Total'), passed = num('Passed'), skipped = num('Skipped');
-if (Number.isNaN(total)) {
-  totals.failed += 1; // uvu itself did not finish
+// What to run.
+const testDir = dir ?? path.join(root, 'dist/test');
+const isTest = (n) => /\.test\.m?js$/.test(n);
+const base = (n) => n.replace(/\.test\.m?js$/, '');
+const all = fs.existsSync(testDir) ? fs.readdirSync(testDir).filter(isTest).sort() : [];
+const files = new Set();
+let conformance; // undefined: not run; '': every case; text: the cases matching it
+if (filters.length === 0) {
+  all.forEach((n) => files.add(n));
+  if (!dir) conformance = '';
 } else {
-  totals.passed += passed;
-  totals.skipped += skipped;
-  totals.failed += total - passed - skipped;
-  if (uvu.code !== 0 && total - passed - skipped === 0) totals.failed += 1;
-}
-
-// The differential conformance suite: each case natively and as a guest.
-// A case that agrees counts as passed; one skipped (needs root to run as
-// another user) as skipped; the rest as failed.
-if (!filter || 'conformance'.includes(filter)) {
-  const json = path.join(root, 'build', 'conformance-results.json');
-  const conf = await run(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'conformance', '--json', json]);
-  try {
-    const { cases } = JSON.parse(readFileSync(json, 'utf8'));
-    const skippedCase = (c) => [c.native?.status, c.wasm?.status].includes('skip');
-    totals.passed += cases.filter((c) => c.agree && !skippedCase(c)).length;
-    totals.skipped += cases.filter(skippedCase).length;
-    totals.failed += cases.filter((c) => !c.agree && !skippedCase(c)).length;
-    if (conf.code !== 0 && cases.every((c) => c.agree || skippedCase(c))) totals.failed += 1;
-  } catch (e) {
-    console.log(`conformance suite did not produce results: ${e.message}`);
-    totals.failed += 1;
+  for (const f of filters) {
+    if (f === 'conformance') conformance = '';
+    else if (f.startsWith('conformance:') && f.length > 'conformance:'.length) conformance ??= f.slice('conformance:'.length);
+    else {
+      const hit = all.filter((n) => base(n).includes(f));
+      if (hit.length === 0) problem(`no test file matches "${f}" (files: ${all.map(base).join(', ')}; or conformance, conformance:TEXT)`);
+      hit.forEach((n) => files.add(n));
+    }
   }
 }
 
+/** Runs a command with stdout and stderr shown as they come; resolves its exit status. */
+function run(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+    child.on('error', (e) => { console.log(`cannot run ${cmd}: ${e.message}`); resolve(-1); });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : -1)));
+  });
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-test-'));
+try {
+  // Unit and integration tests: uvu, one process per file, under c8.
+  if (files.size > 0) {
+    const out = path.join(tmp, 'uvu.json');
+    const runner = [path.join(root, 'scripts/uvu-run.mjs'), '--results', out, ...[...files].map((n) => path.join(testDir, n))];
+    const code = dir
+      ? await run(process.execPath, runner)
+      : await run(path.join(root, 'node_modules/.bin/c8'), [process.execPath, ...runner]);
+    let doc;
+    try {
+      doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    } catch {
+      problem(`the uvu runner ended (status ${code}) without reporting results`);
+    }
+    if (doc) {
+      for (const f of doc.files) {
+        totals.passed += f.passed;
+        totals.failed += f.failed;
+        totals.skipped += f.skipped;
+      }
+      const bad = doc.files.filter((f) => f.failed > 0).map((f) => `${path.basename(f.file)} (${f.failed})`);
+      if (bad.length) console.log(`failed in: ${bad.join(', ')}`);
+    }
+  }
+
+  // The differential conformance suite: each case natively and as a guest.
+  // A case that agrees counts as passed; one skipped (needs root to run as
+  // another user) as skipped; the rest as failed.
+  if (conformance !== undefined) {
+    const json = path.join(tmp, 'conformance.json');
+    const cli = process.env.WASI_SYSV_TEST_CONFORMANCE_CLI ?? path.join(root, 'bin/wasi-sysv.js');
+    const code = await run(process.execPath, [cli, 'conformance', '--json', json, ...(conformance ? ['--filter', conformance] : [])]);
+    let doc;
+    try {
+      doc = JSON.parse(fs.readFileSync(json, 'utf8'));
+    } catch (e) {
+      problem(`the conformance suite (status ${code}) wrote no results: ${e.code === 'ENOENT' ? 'no JSON file' : e.message}`);
+    }
+    if (doc) {
+      const cases = Array.isArray(doc.cases) ? doc.cases : [];
+      const skippedCase = (c) => [c.native?.status, c.wasm?.status].includes('skip');
+      const passed = cases.filter((c) => c.agree && !skippedCase(c)).length;
+      const failed = cases.filter((c) => !c.agree && !skippedCase(c)).length;
+      totals.passed += passed;
+      totals.skipped += cases.filter(skippedCase).length;
+      totals.failed += failed;
+      if (doc.error) problem(`the conformance suite failed: ${doc.error}`);
+      else if (code !== 0 && failed === 0) problem(`the conformance suite exited with status ${code}`);
+    }
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+if (totals.passed + totals.failed === 0) problem('no test ran');
 const skippedPart = totals.skipped ? `, ${totals.skipped} skipped` : '';
 console.log(`${totals.passed} passed, ${totals.failed} failed${skippedPart}`);
 process.exit(totals.failed === 0 ? 0 : 1);

@@ -2,8 +2,8 @@
 // and out-of-range pointers, sizes 0 and 2^32-1, unknown commands and flags,
 // negative ids, nsops 0 and over SEMOPM. Each must give the errno Linux
 // gives, and none may crash or hang the host. Real kernel, this process.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { test } from './helpers.js';
 import { SysvState } from '../host/sysv-state.js';
 import { sysvImports } from '../host/sysv.js';
 import * as abi from '../host/abi.js';

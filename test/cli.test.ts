@@ -1,11 +1,10 @@
 // The wasi-sysv command as users run it: errors, exit codes, --trace,
 // --env, --dir, live stdio, stopping a guest (timeout, Ctrl-C).
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cli, guest, startCli, sleep, ipcsRows, clearIpc } from './helpers.js';
+import { test, cli, guest, startCli, sleep, ipcsRows, clearIpc } from './helpers.js';
 
 const tool = guest('shm-tool');
 test.after.each(clearIpc);

@@ -1,12 +1,11 @@
 // The examples, run as users run them: two guest processes, or a guest and
 // a native C program, on one key. Built by `npm run build`.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, cli, start, startCli, clearIpc } from './helpers.js';
+import { test, ROOT, cli, start, startCli, clearIpc } from './helpers.js';
 
 const wasm = (n: string) => path.join(ROOT, 'build/examples', `${n}.wasm`);
 const nat = (n: string) => path.join(ROOT, 'build/native', n);

@@ -1,9 +1,8 @@
 // A real guest hands the host bad pointers and read-only windows as output
 // buffers, through sysv and through WASI: every one is EFAULT (sysv -14, WASI
 // 21), the host never writes a read-only page, and a guest store there traps.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cli, guest } from './helpers.js';
+import { test, cli, guest } from './helpers.js';
 
 const faults = guest('faults');
 

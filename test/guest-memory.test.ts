@@ -1,6 +1,6 @@
 // The checked accessor: bounds, read-only windows, growth.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { test } from './helpers.js';
 import { GuestMemory, BaseMovedError } from '../host/guest-memory.js';
 
 const fresh = () => new GuestMemory(new WebAssembly.Memory({ initial: 1, maximum: 100 }));

@@ -1,6 +1,8 @@
-// Shared helpers for the tests: building test guests and native tools on
-// demand, running the CLI as a real process, and asking the kernel directly.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+// Shared helpers for the tests: `test` with a timeout, building test guests
+// and native tools on demand, running the CLI as a real process, and asking
+// the kernel directly.
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { test as uvuTest } from 'uvu';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +11,59 @@ import * as libc from '../host/libc.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'bin/wasi-sysv.js');
 const OUT = path.join(ROOT, 'build/test');
+
+/** Every process started with start() that has not ended yet. */
+const live = new Set<ChildProcess>();
+
+/** How long a test may take unless it says otherwise. */
+export const TEST_TIMEOUT_MS = 60_000;
+
+type Handler = () => unknown;
+
+/**
+ * uvu has no timeout: a test waiting on a stuck guest would hang the run.
+ * This one fails after ms instead and kills every process the test started
+ * with start(). (A test blocked in a synchronous call cannot be interrupted
+ * from inside; scripts/uvu-run.mjs kills its whole file after a deadline,
+ * and cli() and the tests' spawnSync calls carry their own timeouts.)
+ */
+export function withTimeout(name: string, fn: Handler, ms: number): () => Promise<void> {
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        for (const c of live) c.kill('SIGKILL');
+        reject(new Error(`test "${name}" timed out after ${ms} ms (its processes were killed)`));
+      }, ms);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(fn), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+interface TimedTest {
+  (name: string, fn: Handler, timeoutMs?: number): void;
+  only(name: string, fn: Handler, timeoutMs?: number): void;
+  skip(name: string, fn?: Handler): void;
+  before: typeof uvuTest.before;
+  after: typeof uvuTest.after;
+  run(): void;
+}
+
+/** uvu's test, each with a timeout (TEST_TIMEOUT_MS unless given). Every test file uses this one. */
+export const test: TimedTest = Object.assign(
+  (name: string, fn: Handler, timeoutMs = TEST_TIMEOUT_MS) => uvuTest(name, withTimeout(name, fn, timeoutMs)),
+  {
+    only: (name: string, fn: Handler, timeoutMs = TEST_TIMEOUT_MS) => uvuTest.only(name, withTimeout(name, fn, timeoutMs)),
+    skip: (name: string, fn?: Handler) => uvuTest.skip(name, fn as any),
+    before: uvuTest.before,
+    after: uvuTest.after,
+    run: () => uvuTest.run(),
+  },
+);
 
 const newer = (src: string, out: string) =>
   !fs.existsSync(out) || fs.statSync(src).mtimeMs > fs.statSync(out).mtimeMs;
@@ -39,7 +94,7 @@ export function native(name: string): string {
 
 /** Runs the CLI to completion. */
 export function cli(args: string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: input ?? '', timeout: 60_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: input ?? '', timeout: 30_000 });
 }
 
 export interface Running {
@@ -54,12 +109,13 @@ export interface Running {
 /** Starts a process in the background, collecting its output. */
 export function start(cmd: string, args: string[], opts: { stdin?: 'pipe' | 'ignore' } = {}): Running {
   const child = spawn(cmd, args, { cwd: ROOT, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  live.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { err += d; });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })));
+    child.on('close', (code, signal) => { live.delete(child); resolve({ code, signal }); }));
   return {
     child, done, out: () => out, err: () => err,
     line(re, timeoutMs = 20_000) {

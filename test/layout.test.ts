@@ -1,12 +1,11 @@
 // The guest structures of abi.md, filled by the host, must say exactly what
 // glibc's native structures say for the same objects (checked with cc).
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { SysvState } from '../host/sysv-state.js';
 import { sysvImports } from '../host/sysv.js';
 import * as abi from '../host/abi.js';
-import { native } from './helpers.js';
+import { test, native } from './helpers.js';
 
 test('IPC_STAT shmid_ds and semid_ds match the native structures field by field', () => {
   const memory = new WebAssembly.Memory({ initial: 1 });

@@ -1,10 +1,9 @@
 // Real processes on real segments: a guest and a native C program share
 // bytes both ways with zero copies; nattch is what the kernel says; a guest
 // that traps or is killed leaves its segments and data, and its windows go.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { cli, guest, native, start, startCli, clearIpc } from './helpers.js';
+import { test, cli, guest, native, start, startCli, clearIpc } from './helpers.js';
 
 const tool = guest('shm-tool');
 const peer = native('shm-tool');

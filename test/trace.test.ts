@@ -1,6 +1,6 @@
 // --trace formatting, exactly as documented.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { test } from './helpers.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { formatCall } from '../host/trace.js';
 import * as abi from '../host/abi.js';

@@ -1,12 +1,11 @@
 // The window manager against the real kernel, in this process: placement,
 // abi.md's rules for explicit addresses, detach and reuse, nattch.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager } from '../host/windows.js';
 import { Errno, SHM_RDONLY, SHM_REMAP, SHM_RND, IPC_CREAT, IPC_RMID } from '../host/abi.js';
-import { shmStat } from './helpers.js';
+import { test, shmStat } from './helpers.js';
 
 function setup(pages = 2) {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 1000 });
