@@ -6,6 +6,7 @@ import { test as uvuTest } from 'uvu';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import koffi from 'koffi';
 import * as libc from '../host/libc.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -146,6 +147,44 @@ export function shmStat(shmid: number): { segsz: number; nattch: number; mode: n
     segsz: Number(s.view.getBigUint64(48, true)),
     nattch: Number(s.view.getBigUint64(88, true)),
   };
+}
+
+// Copies between this process's memory and a raw address, for NativeView.
+const testLibc = koffi.load('libc.so.6');
+const copyFrom = testLibc.func('memcpy', 'uintptr_t', ['void *', 'uintptr_t', 'size_t']) as (d: Uint8Array, s: number, n: number) => number;
+const copyTo = testLibc.func('memcpy', 'uintptr_t', ['uintptr_t', 'void *', 'size_t']) as (d: number, s: Uint8Array, n: number) => number;
+
+/**
+ * An independent view of a segment: a native shmat in this process at an
+ * address the kernel picks, outside any wasm memory. Bytes read here come
+ * from the kernel segment, never from a wasm memory's buffer, so a window
+ * that is not the segment (a copy, anonymous pages) shows as a difference.
+ */
+export class NativeView {
+  readonly addr: number;
+  constructor(readonly shmid: number, readonly size: number) {
+    this.addr = libc.shmat(shmid, 0, 0);
+    if (this.addr === -1) throw new Error(`native shmat(${shmid}) failed: errno ${libc.errno()}`);
+  }
+  read(off: number, len: number): Uint8Array {
+    if (off < 0 || off + len > this.size) throw new RangeError(`read ${off}+${len} outside the ${this.size}-byte segment`);
+    const out = new Uint8Array(len);
+    copyFrom(out, this.addr + off, len);
+    return out;
+  }
+  write(off: number, bytes: Uint8Array): void {
+    if (off < 0 || off + bytes.length > this.size) throw new RangeError(`write ${off}+${bytes.length} outside the ${this.size}-byte segment`);
+    copyTo(this.addr + off, bytes, bytes.length);
+  }
+  u32(off: number): number { return new DataView(this.read(off, 4).buffer).getUint32(0, true); }
+  setU32(off: number, v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, true);
+    this.write(off, b);
+  }
+  detach(): void {
+    if (libc.shmdt(this.addr) !== 0) throw new Error(`native shmdt failed: errno ${libc.errno()}`);
+  }
 }
 
 /** Lines of `ipcs` rows (keys start with 0x) for shm (-m) or sem (-s). */

@@ -1,11 +1,14 @@
 // The window manager against the real kernel, in this process: placement,
 // abi.md's rules for explicit addresses, detach and reuse, nattch.
+// "The window is the segment itself" is checked through an independent view
+// (NativeView: a native shmat in this process at an address of its own),
+// never by reading back the wasm memory the bytes were written through.
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager } from '../host/windows.js';
 import { Errno, SHM_RDONLY, SHM_REMAP, SHM_RND, IPC_CREAT, IPC_RMID } from '../host/abi.js';
-import { test, shmStat } from './helpers.js';
+import { test, shmStat, NativeView } from './helpers.js';
 
 function setup(pages = 2) {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 1000 });
@@ -21,22 +24,50 @@ function segment(size: number): number {
 }
 test.after.each(() => { for (const id of segments.splice(0)) libc.shmctl(id, IPC_RMID, 0); });
 
+let stamp = 0;
+/**
+ * The guest pages [start, start + size) are the segment `id`: on every 4 KiB
+ * page (its first and last byte, and the segment's last byte), a store
+ * through wasm memory is read back through a native attach, and a native
+ * store is read back through wasm memory.
+ */
+function assertIsSegment(memory: WebAssembly.Memory, start: number, id: number, size: number, what = 'window'): void {
+  const view = new NativeView(id, size);
+  try {
+    const offs = new Set<number>([size - 1]);
+    for (let p = 0; p < size; p += 4096) { offs.add(p); offs.add(Math.min(p + 4095, size - 1)); }
+    for (const off of offs) {
+      const g = (stamp++ % 250) + 1; // never 0: zero pages must not pass
+      new Uint8Array(memory.buffer)[start + off] = g;
+      assert.is(view.read(off, 1)[0], g, `${what}: a wasm store at +${off} is in the segment`);
+      const n = (stamp++ % 250) + 1;
+      view.write(off, Uint8Array.of(n));
+      assert.is(new Uint8Array(memory.buffer)[start + off], n, `${what}: a native store at +${off} is in wasm memory`);
+    }
+  } finally {
+    view.detach();
+  }
+}
+
 test('a host-chosen window lies above the guest\'s pages and is the segment itself', () => {
-  const { wm, mem, memory } = setup();
+  // Deliberate break (docs/mutation.md): map anonymous pages over the last
+  // page of every host-chosen window in WindowManager.attach -> fails here.
+  const { wm, memory } = setup();
   const id = segment(10000);
   const a = wm.attach(id, 0, 0);
   assert.ok(a >= 2 * 65536, `window at ${a} must be above the guest's own 2 pages`);
   assert.is(a % 4096, 0);
   assert.is(shmStat(id)!.nattch, 1);
-  // A second, native attach of the same segment sees the guest's bytes.
-  const other = libc.shmat(id, 0, 0);
-  new Uint8Array(memory.buffer)[a + 9999] = 0x5a;
-  const peek = new Uint8Array(mem.memory.buffer, a, 10000);
-  assert.is(peek[9999], 0x5a);
-  assert.is(libc.shmdt(other), 0);
+  assertIsSegment(memory, a, id, 10000);
   assert.is(wm.detach(a), 0);
   assert.is(shmStat(id)!.nattch, 0);
   assert.is(new Uint8Array(memory.buffer)[a + 9999], 0, 'detached pages read as zero');
+  // After shmdt the pages are the guest's own again, no longer the segment.
+  const view = new NativeView(id, 10000);
+  const before = view.read(9999, 1)[0];
+  new Uint8Array(memory.buffer)[a + 9999] = before! ^ 0xff;
+  assert.is(view.read(9999, 1)[0], before, 'a store into the detached pages does not reach the segment');
+  view.detach();
 });
 
 test('detached pages host later windows; growth only when needed', () => {
@@ -65,25 +96,28 @@ test('two windows of one segment alias each other', () => {
   const u32 = new Uint32Array(memory.buffer);
   u32[(a + 4096) / 4] = 0xfeedf00d;
   assert.is(new Uint32Array(memory.buffer)[(b + 4096) / 4], 0xfeedf00d);
+  assertIsSegment(memory, a, id, 8192, 'first window');
+  assertIsSegment(memory, b, id, 8192, 'second window');
   wm.detachAll();
 });
 
 test('windows survive memory.grow with their contents', () => {
   const { wm, memory, mem } = setup();
-  const id = segment(4096);
+  const id = segment(3 * 4096);
   const a = wm.attach(id, 0, 0);
-  new Uint32Array(memory.buffer)[a / 4] = 1234567;
+  new Uint32Array(memory.buffer)[(a + 2 * 4096) / 4] = 1234567;
   memory.grow(50);
   mem.refresh();
-  assert.is(new Uint32Array(memory.buffer)[a / 4], 1234567);
-  const other = libc.shmat(id, 0, 0);
-  assert.ok(other > 0);
-  libc.shmdt(other);
+  assert.is(new Uint32Array(memory.buffer)[(a + 2 * 4096) / 4], 1234567);
+  const view = new NativeView(id, 3 * 4096);
+  assert.is(view.u32(2 * 4096), 1234567, 'the segment holds the store made before the growth');
+  view.detach();
+  assertIsSegment(memory, a, id, 3 * 4096, 'window after memory.grow');
   wm.detachAll();
 });
 
 test('explicit addresses follow abi.md and Linux', () => {
-  const { wm } = setup(4);
+  const { wm, mem } = setup(4);
   const id = segment(4096);
   assert.is(wm.attach(id, 4097, 0), -Errno.EINVAL, 'unaligned without SHM_RND');
   assert.is(wm.attach(id, 8192, 0), -Errno.EINVAL, 'guest-owned pages are mapped: SHM_REMAP needed');
@@ -95,6 +129,7 @@ test('explicit addresses follow abi.md and Linux', () => {
   assert.is(wm.attach(0x7fffffff, 0, 0), -Errno.EINVAL, 'no such id');
   const r = wm.attach(id, 8192 + 5, SHM_RND | SHM_REMAP);
   assert.is(r, 8192, 'SHM_RND rounds down to the page');
+  assertIsSegment(mem.memory, r, id, 4096, 'window at an explicit address');
   // A free host page counts as unmapped; a window's pages count as mapped.
   const h = wm.attach(id, 0, 0);
   assert.is(wm.detach(h), 0);
@@ -117,7 +152,13 @@ test('SHM_REMAP over part of a window leaves a fragment that counts, as on Linux
   assert.is(wm.attach(small, at + 4096, SHM_REMAP), at + 4096, 'over the middle page');
   assert.is(shmStat(big)!.nattch, 2, 'the head and the tail are two fragments, each counted');
   assert.is(shmStat(small)!.nattch, 1);
-  assert.is(new Uint32Array(memory.buffer)[(at + 2 * 4096) / 4], 0xb16, 'the tail is still the big segment');
+  assert.is(new Uint32Array(memory.buffer)[(at + 2 * 4096) / 4], 0xb16);
+  const tail = new NativeView(big, 3 * 4096);
+  assert.is(tail.u32(2 * 4096), 0xb16, 'the tail is still the big segment');
+  tail.write(2 * 4096 + 4, Uint8Array.of(0x42));
+  assert.is(new Uint8Array(memory.buffer)[at + 2 * 4096 + 4], 0x42, 'the tail is still the big segment, both ways');
+  tail.detach();
+  assertIsSegment(memory, at + 4096, small, 4096, 'the small window over the middle page');
   assert.is(wm.detach(at + 4096), 0, 'shmdt of the small window');
   assert.is(shmStat(small)!.nattch, 0);
   assert.is(wm.detach(at), 0, 'shmdt at the big window\'s address takes every fragment');
