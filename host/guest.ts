@@ -17,6 +17,14 @@ export interface GuestOptions {
   trace: boolean;
   /** Shared stop flag from the supervisor (see stop.ts). */
   stopShared?: SharedArrayBuffer;
+  /**
+   * In-process runs only (a function cannot be sent to a worker): called
+   * once the guest has ended and its windows are detached, with its linear
+   * memory. Tests keep that memory alive to observe the detach while it is
+   * still mapped: when a worker ends, V8 unmaps its memory, which drops any
+   * window left attached and would hide a missing detach.
+   */
+  onEnd?: (memory: WebAssembly.Memory) => void;
 }
 
 export type GuestOutcome =
@@ -102,6 +110,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
       outcome = { kind: 'error', message: `detaching windows failed: ${e?.message ?? e}` };
     }
   }
+  opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   if (opts.dirs.length > 0) {
     // The MemFS handed to WASI is locked from then on; its own view is not.
     const view = wasi.wasi.fs;

@@ -187,6 +187,23 @@ export class NativeView {
   }
 }
 
+/**
+ * A host that lives on after its guest (test/live-host.ts): 'here' runs the
+ * guest on the host's main thread, 'thread' on a worker that "stop" on
+ * stdin stops; "exit" on stdin ends the host.
+ */
+export function liveHost(mode: 'here' | 'thread', wasm: string, args: string[]): Running {
+  return start(process.execPath, [path.join(ROOT, 'dist/test/live-host.js'), mode, wasm, ...args], { stdin: 'pipe' });
+}
+
+/** The line of /proc/PID/maps whose range holds addr, or undefined when addr is not mapped. */
+export function mappingAt(pid: number, addr: number): string | undefined {
+  return fs.readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').find((l) => {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) /.exec(l);
+    return m !== null && parseInt(m[1]!, 16) <= addr && addr < parseInt(m[2]!, 16);
+  });
+}
+
 /** Lines of `ipcs` rows (keys start with 0x) for shm (-m) or sem (-s). */
 export function ipcsRows(kind: '-m' | '-s'): string[] {
   return spawnSync('ipcs', [kind], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('0x'));
