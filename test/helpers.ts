@@ -214,4 +214,3 @@ export function clearIpc(): void {
   spawnSync('ipcrm', ['--all'], { encoding: 'utf8' });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
