@@ -67,6 +67,48 @@ export interface Result {
   checksum?: string;
   /** semop/shmat: process CPU time per op, in `unit` (a cross-check that other load cannot inflate). */
   cpu?: { native: number; wasm: number; ratio: number; stats: Record<string, Summary> };
+  /** Every variant measured, failed or not, in the workload's order. */
+  variants: string[];
+  /** Variants that failed some or all repeats: how many, of how many, and why. */
+  failures?: Record<string, VariantFailure>;
+}
+
+export interface VariantFailure {
+  /** Repeats that failed, of `of`; the median is over the others. */
+  failed: number;
+  of: number;
+  /** Each distinct reason, first seen first. */
+  reasons: string[];
+}
+
+/** One workload's result from its raw samples (ns per unit already scaled). */
+export function buildResult(w: Pick<Workload, 'name' | 'unit' | 'kind' | 'handoff'> & { variants: readonly string[] },
+  reps: number, samples: Map<string, number[]>, cpuSamples: Map<string, number[]>,
+  fails: Map<string, string[]>, checksums: Set<string>): Result {
+  const stats: Record<string, Summary> = {};
+  for (const [v, xs] of samples) if (xs.length) stats[v] = summarize(xs);
+  const med = (v: string) => stats[v]?.median ?? NaN;
+  const peers: Record<string, number> = {};
+  for (const v of w.variants) if (v !== 'native' && v !== 'wasm' && stats[v]) peers[v] = med(v);
+  const r: Result = { name: w.name, unit: w.unit, native: med('native'), wasm: med('wasm'), ratio: med('wasm') / med('native'),
+    peers, stats, variants: [...w.variants] };
+  const failures: Record<string, VariantFailure> = {};
+  for (const [v, why] of fails) if (why.length) failures[v] = { failed: why.length, of: reps, reasons: [...new Set(why)] };
+  if (Object.keys(failures).length) r.failures = failures;
+  const cpuStats: Record<string, Summary> = {};
+  for (const [v, xs] of cpuSamples) if (xs.length) cpuStats[v] = summarize(xs);
+  if (cpuStats['native'] && cpuStats['wasm']) {
+    r.cpu = { native: cpuStats['native'].median, wasm: cpuStats['wasm'].median,
+      ratio: cpuStats['wasm'].median / cpuStats['native'].median, stats: cpuStats };
+  }
+  if (w.kind === 'handoff') {
+    const size = w.handoff!.size;
+    r.mbps = {};
+    // unit is us/buffer: bytes / us = MB/s.
+    for (const [v, s] of Object.entries(stats)) r.mbps[v] = size / s.median;
+    if (checksums.size === 1) r.checksum = [...checksums][0]!;
+  }
+  return r;
 }
 
 // ---- progress line ----------------------------------------------------------
@@ -107,8 +149,9 @@ async function runAll(o: Options): Promise<{ results: Result[]; failures: string
   const results: Result[] = [];
   const failures: string[] = [];
   for (const w of list) {
-    const samples = new Map<Variant, number[]>(w.variants.map((v) => [v, []]));
-    const cpuSamples = new Map<Variant, number[]>(w.variants.map((v) => [v, []]));
+    const samples = new Map<string, number[]>(w.variants.map((v) => [v, []]));
+    const cpuSamples = new Map<string, number[]>(w.variants.map((v) => [v, []]));
+    const fails = new Map<string, string[]>(w.variants.map((v) => [v, []]));
     const checksums = new Set<string>();
     for (let rep = 1; rep <= reps; rep++) {
       for (const v of w.variants) {
@@ -116,36 +159,18 @@ async function runAll(o: Options): Promise<{ results: Result[]; failures: string
         const secs = ((performance.now() - t0) / 1000).toFixed(1);
         progress(`bench [${step}/${total}] ${w.name} rep ${rep}/${reps}: ${v}  (${secs} s)`);
         try {
-          const s = await measure(w, v);
+          const s = await measure(w, v as Variant);
           samples.get(v)!.push(s.ns * w.scale);
           if (s.cpu !== undefined) cpuSamples.get(v)!.push(s.cpu * w.scale);
           if (s.checksum) checksums.add(s.checksum);
         } catch (e) {
           failures.push((e as Error).message);
+          fails.get(v)!.push((e as Error).message);
         }
       }
     }
     if (checksums.size > 1) failures.push(`${w.name}: variants disagree on the checksum (${[...checksums].join(', ')})`);
-    const stats: Record<string, Summary> = {};
-    for (const [v, xs] of samples) if (xs.length) stats[v] = summarize(xs);
-    const med = (v: Variant) => stats[v]?.median ?? NaN;
-    const peers: Record<string, number> = {};
-    for (const v of w.variants) if (v !== 'native' && v !== 'wasm' && stats[v]) peers[v] = med(v);
-    const r: Result = { name: w.name, unit: w.unit, native: med('native'), wasm: med('wasm'), ratio: med('wasm') / med('native'), peers, stats };
-    const cpuStats: Record<string, Summary> = {};
-    for (const [v, xs] of cpuSamples) if (xs.length) cpuStats[v] = summarize(xs);
-    if (cpuStats['native'] && cpuStats['wasm']) {
-      r.cpu = { native: cpuStats['native'].median, wasm: cpuStats['wasm'].median,
-        ratio: cpuStats['wasm'].median / cpuStats['native'].median, stats: cpuStats };
-    }
-    if (w.kind === 'handoff') {
-      const size = w.handoff!.size;
-      r.mbps = {};
-      // unit is us/buffer: bytes / us = MB/s.
-      for (const [v, s] of Object.entries(stats)) r.mbps[v] = size / s.median;
-      if (checksums.size === 1) r.checksum = [...checksums][0]!;
-    }
-    results.push(r);
+    results.push(buildResult(w, reps, samples, cpuSamples, fails, checksums));
   }
   progressDone();
   fs.writeSync(2, `bench: ${step} measurements in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -165,23 +190,40 @@ function table(rows: string[][]): string {
 
 const cell = (s: Summary | undefined) => (s ? `${fmt(s.median)} [${fmt(s.min)}..${fmt(s.max)}]` : '-');
 
+/**
+ * A variant's cell: its median [min..max]; "FAILED" when every repeat
+ * failed; "(k/n)" after the figures when only k of n repeats gave a sample.
+ */
+function vcell(r: Result, v: string, s: Summary | undefined = r.stats[v]): string {
+  const f = r.failures?.[v];
+  if (!f) return cell(s);
+  if (!s) return 'FAILED';
+  return `${cell(s)} (${s.samples.length}/${f.of})`;
+}
+
 export function report(results: Result[]): string {
   const out: string[] = [];
   const rows = [['workload', 'unit', 'native', 'wasm', 'ratio', 'best peer']];
   for (const r of results) {
     const best = Object.entries(r.peers).sort((a, b) => a[1] - b[1])[0];
-    rows.push([r.name, r.unit, cell(r.stats['native']), cell(r.stats['wasm']), fmt(r.ratio, 3),
-      best ? `${best[0]} ${fmt(best[1])}` : '-']);
+    rows.push([r.name, r.unit, vcell(r, 'native'), vcell(r, 'wasm'), fmt(r.ratio, 3),
+      best ? `${best[0]} ${fmt(best[1])}${r.failures?.[best[0]] ? ` (${r.stats[best[0]]!.samples.length}/${r.failures[best[0]]!.of})` : ''}` : '-']);
   }
   out.push(table(rows));
   const handoffs = results.filter((r) => r.mbps);
   if (handoffs.length) {
-    const names = [...new Set(handoffs.flatMap((r) => Object.keys(r.mbps!)))];
+    const names = [...new Set(handoffs.flatMap((r) => r.variants))];
     const rows2 = [['MB/s (median)', ...names]];
-    for (const r of handoffs) rows2.push([r.name, ...names.map((n) => fmt(r.mbps![n] ?? NaN))]);
+    for (const r of handoffs) {
+      rows2.push([r.name, ...names.map((n) => {
+        const f = r.failures?.[n];
+        if (f && !r.stats[n]) return 'FAILED';
+        return fmt(r.mbps![n] ?? NaN) + (f ? ` (${r.stats[n]!.samples.length}/${f.of})` : '');
+      })]);
+    }
     out.push('', table(rows2));
     const rows3 = [['peers, us/buffer', ...names.filter((n) => n !== 'native' && n !== 'wasm')]];
-    for (const r of handoffs) rows3.push([r.name, ...rows3[0]!.slice(1).map((n) => cell(r.stats[n]))]);
+    for (const r of handoffs) rows3.push([r.name, ...rows3[0]!.slice(1).map((n) => vcell(r, n))]);
     out.push('', table(rows3));
   }
   const withCpu = results.filter((r) => r.cpu);
@@ -189,6 +231,15 @@ export function report(results: Result[]): string {
     const rows4 = [['process CPU time', 'unit', 'native', 'wasm', 'ratio']];
     for (const r of withCpu) rows4.push([r.name, r.unit, cell(r.cpu!.stats['native']), cell(r.cpu!.stats['wasm']), fmt(r.cpu!.ratio, 3)]);
     out.push('', table(rows4));
+  }
+  const failed = results.filter((r) => r.failures);
+  if (failed.length) {
+    out.push('', 'failures (FAILED: no sample; (k/n): median of the k repeats of n that ran):');
+    for (const r of failed) {
+      for (const [v, f] of Object.entries(r.failures!)) {
+        out.push(`  ${r.name} ${v}: ${f.failed} of ${f.of} repeats failed: ${f.reasons.join('; ')}`);
+      }
+    }
   }
   out.push('', 'targets:');
   for (const r of results) {
@@ -202,6 +253,19 @@ export function report(results: Result[]): string {
     }
   }
   return out.join('\n');
+}
+
+/**
+ * The warning for a loaded machine. Only semop and shmat measure process CPU
+ * time (a figure other load cannot inflate); handoffs have no such table.
+ */
+export function loadWarning(load: number, cores: number, list: Pick<Workload, 'kind' | 'name'>[]): string {
+  const cpu = list.filter((w) => w.kind !== 'handoff').map((w) => w.name);
+  const where = cpu.length
+    ? `the process CPU time table cross-checks ${cpu.join(', ')}${cpu.length < list.length ? '; the handoffs have no such check, rerun them on an idle machine' : ''}`
+    : 'these workloads have no CPU-time cross-check: rerun on an idle machine';
+  return `bench: warning: load average ${load.toFixed(2)} on ${cores} cores before the run; ` +
+    `other work on the machine inflates and scatters the figures (${where})\n`;
 }
 
 // ---- isolation ------------------------------------------------------------------
@@ -241,8 +305,7 @@ export async function main(argv: string[]): Promise<number> {
   const began = performance.now();
   const before = machine();
   if (before.loadavg[0]! > 0.5 * before.cores) {
-    fs.writeSync(2, `bench: warning: load average ${before.loadavg[0]!.toFixed(2)} on ${before.cores} cores before the run; ` +
-      'other work on the machine inflates and scatters the figures (see the process CPU time table)\n');
+    fs.writeSync(2, loadWarning(before.loadavg[0]!, before.cores, workloads(o.quick).filter((w) => !filter || w.name.includes(filter))));
   }
   try {
     await buildBench((line) => progress(`bench: ${line}`));
