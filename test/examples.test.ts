@@ -51,7 +51,7 @@ test('counter: the seed\'s forked C program and a guest increment the same int',
   // The test creates the segment, so the C program (which removes only a
   // segment it created) leaves it behind with the final count: its own
   // 1 + 8 and the guest's 3, whenever each of them ran.
-  assert.match(spawnSync(native('shm-tool'), ['create', '4322', '4'], { encoding: 'utf8' }).stdout, /^id \d+/);
+  assert.match(spawnSync(native('shm-tool'), ['create', '4322', '4'], { encoding: 'utf8', timeout: 30_000 }).stdout, /^id \d+/);
   const c = start(nat('counter'), ['--key', '4322', '--count', '8', '--interval', '50']);
   await c.line(/^child /);
   const inc = cli(['run', wasm('counter-inc'), '--key', '4322', '--count', '3', '--interval', '50']);
@@ -59,7 +59,7 @@ test('counter: the seed\'s forked C program and a guest increment the same int',
   assert.is((await c.done).code, 0, c.err());
   const seenByGuest = values(inc.stdout, 'inc -> ');
   assert.ok(seenByGuest[0]! > 2, `the guest starts from the C program's value: ${seenByGuest}`);
-  const final = spawnSync(native('shm-tool'), ['open', '4322', 'attach', 'read', '0'], { encoding: 'utf8' });
+  const final = spawnSync(native('shm-tool'), ['open', '4322', 'attach', 'read', '0'], { encoding: 'utf8', timeout: 30_000 });
   assert.match(final.stdout, /read 12\n/, 'C\'s 1 + 8 and the guest\'s 3 increments, in one int');
 });
 

@@ -22,7 +22,7 @@ test('IPC_STAT shmid_ds and semid_ds match the native structures field by field'
   // Native first: spawning forks this process, and fork/exec counts as an
   // attach and a detach of the window (atime, dtime, lpid change), so the
   // guest's view is taken after, of the same state.
-  const out = spawnSync(native('layout'), [String(shm), String(sem)], { encoding: 'utf8' });
+  const out = spawnSync(native('layout'), [String(shm), String(sem)], { encoding: 'utf8', timeout: 30_000 });
   assert.is(out.status, 0, out.stderr);
   assert.is(sys.shmctl!(shm, abi.IPC_STAT, shmBuf), 0);
   assert.is(sys.semctl!(sem, 0, abi.IPC_STAT, semBuf), 0);
