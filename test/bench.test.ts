@@ -62,6 +62,7 @@ test('a clean run has no marks and no failures section', () => {
 });
 
 test('the load warning points to the CPU-time table only when the run prints one', () => {
+  // Deliberate break 5b (docs/mutation.md): the old fixed text -> fails.
   const h = loadWarning(3, 2, [handoff]);
   assert.not.match(h, /CPU time table/);
   assert.match(h, /no CPU-time cross-check/);

@@ -30,6 +30,8 @@ test('counter: one guest shows the int of key 1234 while another increments it',
 });
 
 test('counter-show --until exits 1 when the value never comes', () => {
+  // Deliberate break 4b (docs/mutation.md): host/cli.ts returns 0 for any
+  // guest exit -> fails.
   const r = cli(['run', wasm('counter-show'), '--key', '4323', '--until', '5', '--count', '3', '--interval', '1']);
   assert.is(r.status, 1, r.stdout + r.stderr);
   assert.equal(values(r.stdout, 'show -> '), [0, 0, 0]);

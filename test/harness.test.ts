@@ -37,6 +37,8 @@ test('a failing test is counted and fails the run', () => {
 });
 
 test('a test.skip is counted as skipped, not as failed, with and without colour', () => {
+  // Deliberate break 3a (docs/mutation.md): failed = total - passed - skipped
+  // in uvu-run.mjs -> "2 passed, -1 failed, 1 skipped" and this fails.
   for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }, {}]) {
     const r = harness(['skip'], env);
     assert.is(r.last, '2 passed, 0 failed, 1 skipped', `${JSON.stringify(env)}: ${r.out}`);
@@ -59,6 +61,7 @@ test('a filter that matches no test file fails the run', () => {
 });
 
 test('a run that executed nothing fails, even with skips', () => {
+  // Deliberate break 3c: drop the "no test ran" check in test.mjs -> fails.
   const r = harness(['ignored']);
   assert.is(r.last, '0 passed, 1 failed, 1 skipped', r.out);
   assert.match(r.out, /no test ran/);
@@ -80,6 +83,7 @@ test('a file that hangs is killed at its deadline and counted as failed; the nex
 });
 
 test('a substring of "conformance" is a file filter, not the conformance suite', () => {
+  // Deliberate break 3b: select the suite with 'conformance'.includes(f) -> fails.
   const agree = path.join(FIXTURES, 'conformance-agree.mjs');
   for (const f of ['on', 'conf', 'ance']) {
     const r = harness([f], { WASI_SYSV_TEST_CONFORMANCE_CLI: agree });
@@ -94,6 +98,7 @@ test('a substring of "conformance" is a file filter, not the conformance suite',
 });
 
 test('a conformance CLI that dies before writing its JSON fails the run (no stale file is read)', () => {
+  // Deliberate break 3d: read build/conformance-results.json, as before -> fails.
   // What an earlier run would have left where the old harness looked.
   const stale = path.join(ROOT, 'build', 'conformance-results.json');
   const had = fs.existsSync(stale);
@@ -132,6 +137,8 @@ test('every test file takes test() from helpers, so every test has a timeout', (
 });
 
 test('the timeout fails a test that never ends', async () => {
+  // Deliberate break 4a: withTimeout awaits fn() without the race -> this
+  // test hangs and uvu-run.mjs kills the file at its deadline: the run fails.
   const never = withTimeout('never ends', () => new Promise(() => {}), 50);
   let err: unknown;
   try { await never(); } catch (e) { err = e; }
