@@ -26,7 +26,7 @@ export const START_EXPORT = 'wasi-sysv.start';
 export class WasmRewriteError extends Error {}
 
 export interface RewriteResult {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** memory.grow instructions replaced (0: bytes is the input itself). */
   grows: number;
   /** The module had a start function, now exported as START_EXPORT. */
@@ -48,6 +48,8 @@ class Reader {
   /** An unsigned LEB128 of at most 32 bits. */
   u32(): number {
     const at = this.pos;
+    const first = this.b[at]!;
+    if (first < 0x80 && at < this.end) { this.pos = at + 1; return first; }
     let result = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       const byte = this.byte();
@@ -62,6 +64,7 @@ class Reader {
   /** Skips a LEB128 (signed or unsigned) of at most maxBytes bytes. */
   leb(maxBytes: number): void {
     const at = this.pos;
+    if (this.b[at]! < 0x80 && at < this.end) { this.pos = at + 1; return; }
     for (let i = 0; i < maxBytes; i++) if (!(this.byte() & 0x80)) return;
     this.fail('integer too long', at);
   }
@@ -99,7 +102,7 @@ class Out {
     this.length += u.length;
   }
   u32(n: number): void { this.push(leb(n)); }
-  bytes(): Uint8Array {
+  bytes(): Uint8Array<ArrayBuffer> {
     const all = new Uint8Array(this.length);
     let at = 0;
     for (const c of this.chunks) { all.set(c, at); at += c.length; }
@@ -153,39 +156,91 @@ function tabletype(r: Reader): void {
 interface Ctx {
   /** Number of imported functions: indices at or above it move up by one. */
   funcImports: number;
-  /** In a function body (memory.grow is rewritten there); else a constant expression. */
-  code: boolean;
+  /** memory.grow instructions seen so far. */
   grows: number;
-  /** Null when only scanning for memory.grow. */
-  out: Out | null;
+  /**
+   * Edits found by expr(), in input order, as triples [from, to, value]:
+   * bytes [from, to) become the LEB128 of value, or, for value -1 (a
+   * memory.grow), `call $grow`.
+   */
+  patches: number[];
 }
 
 const shiftFunc = (ctx: Ctx, idx: number) => (idx >= ctx.funcImports ? idx + 1 : idx);
+const GROW = -1;
+
+// Immediate kinds of one-byte opcodes, for the decoder's hot loop.
+const K_NONE = 0, K_IDX = 1, K_MEMARG = 2, K_BLOCK = 3, K_LEB5 = 4, K_LEB10 = 5, K_F32 = 6, K_F64 = 7,
+  K_FUNC = 8, K_IDX2 = 9, K_BR_TABLE = 10, K_SELECT_T = 11, K_GROW = 12, K_END = 13, K_TRY_TABLE = 14,
+  K_DELEGATE = 15, K_PREFIX = 16, K_UNKNOWN = 255;
+const KIND = new Uint8Array(256).fill(K_UNKNOWN);
+{
+  const set = (kind: number, ...ops: number[]) => { for (const op of ops) KIND[op] = kind; };
+  set(K_NONE, 0x00, 0x01, 0x05, 0x0a, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  for (let op = 0x45; op <= 0xc4; op++) KIND[op] = K_NONE; // numeric: no immediates
+  set(K_BLOCK, 0x02, 0x03, 0x04, 0x06); // block loop if try
+  set(K_TRY_TABLE, 0x1f);
+  set(K_END, 0x0b);
+  set(K_DELEGATE, 0x18);
+  // catch throw rethrow br br_if br_on_null br_on_non_null call_ref return_call_ref
+  // local.get/set/tee global.get/set table.get/set memory.size
+  set(K_IDX, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0xd5, 0xd6, 0x14, 0x15, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f);
+  set(K_BR_TABLE, 0x0e);
+  set(K_FUNC, 0x10, 0x12, 0xd2); // call return_call ref.func
+  set(K_IDX2, 0x11, 0x13); // call_indirect return_call_indirect
+  set(K_SELECT_T, 0x1c);
+  for (let op = 0x28; op <= 0x3e; op++) KIND[op] = K_MEMARG; // loads and stores
+  set(K_GROW, 0x40);
+  set(K_LEB5, 0x41, 0xd0); // i32.const, ref.null heaptype
+  set(K_LEB10, 0x42);
+  set(K_F32, 0x43);
+  set(K_F64, 0x44);
+  set(K_PREFIX, 0xfb, 0xfc, 0xfd, 0xfe);
+}
 
 /**
- * Decodes one expression up to and including its closing `end`, copying it
- * to ctx.out with function indices shifted and memory.grow replaced.
+ * Decodes one expression up to and including its closing `end`, recording
+ * in ctx.patches every function index that moves and every memory.grow
+ * (allowed only in code, not in a constant expression).
  */
-function expr(r: Reader, ctx: Ctx): void {
-  const out = ctx.out;
-  let mark = r.pos;
+function expr(r: Reader, ctx: Ctx, code: boolean): void {
+  const b = r.b;
+  const funcImports = ctx.funcImports;
   let depth = 0;
-  const replace = (from: number, bytes: number[]) => {
-    if (!out) return;
-    out.span(r.b, mark, from);
-    out.push(bytes);
-    mark = r.pos;
-  };
   for (;;) {
     const at = r.pos;
-    const op = r.byte();
-    switch (op) {
-      case 0x00: case 0x01: case 0x05: case 0x0a: case 0x0f: case 0x19: case 0x1a: case 0x1b:
-      case 0xd1: case 0xd3: case 0xd4:
+    if (at >= r.end) r.fail('unexpected end of data');
+    const op = b[at]!;
+    r.pos = at + 1;
+    switch (KIND[op]) {
+      case K_NONE: break;
+      case K_IDX: r.u32(); break;
+      case K_MEMARG: memarg(r); break;
+      case K_FUNC: {
+        const idx = r.u32();
+        if (idx >= funcImports) ctx.patches.push(at + 1, r.pos, idx + 1);
         break;
-      case 0x02: case 0x03: case 0x04: case 0x06: // block loop if try
-        blocktype(r); depth++; break;
-      case 0x1f: { // try_table
+      }
+      case K_END:
+        if (depth === 0) return;
+        depth--; break;
+      case K_BLOCK: blocktype(r); depth++; break;
+      case K_LEB5: r.leb(5); break;
+      case K_LEB10: r.leb(10); break;
+      case K_F32: r.skip(4); break;
+      case K_F64: r.skip(8); break;
+      case K_IDX2: r.u32(); r.u32(); break;
+      case K_BR_TABLE: for (let n = r.u32() + 1; n > 0; n--) r.u32(); break;
+      case K_SELECT_T: for (let n = r.u32(); n > 0; n--) valtype(r); break;
+      case K_GROW: {
+        const mem = r.u32();
+        if (mem !== 0) r.fail(`memory.grow of memory ${mem} (only one memory is supported)`, at);
+        if (!code) r.fail('memory.grow in a constant expression', at);
+        ctx.grows++;
+        ctx.patches.push(at, r.pos, GROW);
+        break;
+      }
+      case K_TRY_TABLE:
         blocktype(r);
         for (let n = r.u32(); n > 0; n--) {
           const kind = r.byte();
@@ -193,47 +248,34 @@ function expr(r: Reader, ctx: Ctx): void {
           else r.fail(`unknown catch kind 0x${kind.toString(16)}`, r.pos - 1);
         }
         depth++; break;
-      }
-      case 0x0b: // end
-        if (depth === 0) { out?.span(r.b, mark, r.pos); return; }
-        depth--; break;
-      case 0x18: r.u32(); depth--; break; // delegate ends its try
-      case 0x07: case 0x08: case 0x09: case 0x0c: case 0x0d: case 0xd5: case 0xd6: // catch throw rethrow br br_if br_on_(non_)null
-      case 0x14: case 0x15: // call_ref return_call_ref
-      case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26: // locals, globals, table.get/set
-        r.u32(); break;
-      case 0x0e: for (let n = r.u32() + 1; n > 0; n--) r.u32(); break; // br_table
-      case 0x10: case 0x12: case 0xd2: { // call return_call ref.func
-        const idx = r.u32();
-        const shifted = shiftFunc(ctx, idx);
-        if (shifted !== idx) replace(at + 1, leb(shifted));
+      case K_DELEGATE: r.u32(); depth--; break; // delegate ends its try
+      case K_PREFIX:
+        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at);
         break;
-      }
-      case 0x11: case 0x13: r.u32(); r.u32(); break; // call_indirect return_call_indirect
-      case 0x1c: for (let n = r.u32(); n > 0; n--) valtype(r); break; // select t*
-      case 0x3f: r.u32(); break; // memory.size
-      case 0x40: { // memory.grow
-        const mem = r.u32();
-        if (mem !== 0) r.fail(`memory.grow of memory ${mem} (only one memory is supported)`, at);
-        if (!ctx.code) r.fail('memory.grow in a constant expression', at);
-        ctx.grows++;
-        replace(at, [0x10, ...leb(ctx.funcImports)]);
-        break;
-      }
-      case 0x41: r.leb(5); break;
-      case 0x42: r.leb(10); break;
-      case 0x43: r.skip(4); break;
-      case 0x44: r.skip(8); break;
-      case 0xd0: r.leb(5); break; // ref.null heaptype
-      case 0xfb: gcOp(r, at); break;
-      case 0xfc: miscOp(r, at); break;
-      case 0xfd: simdOp(r, at); break;
-      case 0xfe: atomicOp(r, at); break;
-      default:
-        if (op >= 0x28 && op <= 0x3e) memarg(r); // loads and stores
-        else if (!(op >= 0x45 && op <= 0xc4)) r.fail(`unknown opcode 0x${op.toString(16)}`, at); // numeric ops take no immediates
+      default: r.fail(`unknown opcode 0x${op.toString(16)}`, at);
     }
   }
+}
+
+/** Copies input bytes [from, to) to out, applying the patches that lie there. */
+function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx, patches = ctx.patches): void {
+  let at = from;
+  for (let i = 0; i < patches.length; i += 3) {
+    const pFrom = patches[i]!, pTo = patches[i + 1]!, value = patches[i + 2]!;
+    if (pFrom < from || pTo > to) continue;
+    out.span(b, at, pFrom);
+    out.push(value === GROW ? [0x10, ...leb(ctx.funcImports)] : leb(value));
+    at = pTo;
+  }
+  out.span(b, at, to);
+}
+
+/** Decodes a constant expression and copies it to out with its patches. */
+function constExpr(r: Reader, ctx: Ctx, out: Out): void {
+  const from = r.pos;
+  const sub: Ctx = { ...ctx, patches: [] };
+  expr(r, sub, false);
+  copyPatched(out, r.b, from, r.pos, sub);
 }
 
 function gcOp(r: Reader, at: number): void {
@@ -303,36 +345,38 @@ function readImports(r: Reader): { funcs: number; memory64: boolean } {
   return { funcs, memory64 };
 }
 
-/** Walks the code section: every body decoded, copied to ctx.out if set. */
-function code(r: Reader, ctx: Ctx): void {
+/**
+ * Decodes every function body of the code section once, recording the
+ * patches in ctx; returns the bodies' byte ranges (after their size).
+ */
+function scanCode(r: Reader, ctx: Ctx): number[] {
+  const bodies: number[] = [];
   const n = r.u32();
-  ctx.out?.u32(n);
   for (let i = 0; i < n; i++) {
     const body = r.sub(r.u32());
-    const start = body.pos;
+    bodies.push(body.pos, body.end);
     for (let locals = body.u32(); locals > 0; locals--) { body.u32(); valtype(body); }
-    const bodyOut = ctx.out ? new Out() : null;
-    bodyOut?.span(body.b, start, body.pos);
-    expr(body, { ...ctx, out: bodyOut, code: true });
+    expr(body, ctx, true);
     body.done(`function body ${i}`);
-    if (bodyOut && ctx.out) { ctx.out.u32(bodyOut.length); ctx.out.push(bodyOut.bytes()); }
   }
   r.done('code section');
+  return bodies;
 }
 
-function countGrows(r: Reader, funcImports: number): number {
-  let grows = 0;
-  const n = r.u32();
-  for (let i = 0; i < n; i++) {
-    const body = r.sub(r.u32());
-    for (let locals = body.u32(); locals > 0; locals--) { body.u32(); valtype(body); }
-    const ctx: Ctx = { funcImports, code: true, grows: 0, out: null };
-    expr(body, ctx);
-    body.done(`function body ${i}`);
-    grows += ctx.grows;
+function writeCode(b: Uint8Array, bodies: number[], ctx: Ctx, out: Out): void {
+  out.u32(bodies.length / 2);
+  let p = 0; // patches are in input order, as are the bodies
+  const patches = ctx.patches;
+  for (let i = 0; i < bodies.length; i += 2) {
+    const from = bodies[i]!, to = bodies[i + 1]!;
+    const first = p;
+    while (p < patches.length && patches[p]! < to) p += 3;
+    if (first === p) { out.u32(to - from); out.span(b, from, to); continue; }
+    const body = new Out();
+    copyPatched(body, b, from, to, ctx, patches.slice(first, p));
+    out.u32(body.length);
+    out.push(body.bytes());
   }
-  r.done('code section');
-  return grows;
 }
 
 /** Element segments (all eight encodings) with function indices shifted. */
@@ -346,12 +390,12 @@ function elems(r: Reader, ctx: Ctx, out: Out): void {
     const exprs = (flags & 4) !== 0;
     const flush = () => { out.span(r.b, mark, r.pos); mark = r.pos; };
     if ((flags & 3) === 2) r.u32(); // table index
-    if (!(flags & 1)) { flush(); expr(r, { ...ctx, out }); mark = r.pos; } // offset
+    if (!(flags & 1)) { flush(); constExpr(r, ctx, out); mark = r.pos; } // offset
     if (flags & 3) { if (exprs) valtype(r); else r.byte(); } // reftype or elemkind
     const count = r.u32();
     flush();
     for (let j = 0; j < count; j++) {
-      if (exprs) { expr(r, { ...ctx, out }); } else { out.u32(shiftFunc(ctx, r.u32())); }
+      if (exprs) constExpr(r, ctx, out); else out.u32(shiftFunc(ctx, r.u32()));
     }
     mark = r.pos;
   }
@@ -388,7 +432,7 @@ function names(r: Reader, ctx: Ctx, out: Out): void {
  * Rewrites every memory.grow into a call of the GROW_IMPORT function.
  * Throws WasmRewriteError for anything it cannot decode with certainty.
  */
-export function routeMemoryGrow(input: Uint8Array): RewriteResult {
+export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
   const b = input;
   const secs = sections(b);
   const find = (id: number) => secs.find((s) => s.id === id);
@@ -397,7 +441,9 @@ export function routeMemoryGrow(input: Uint8Array): RewriteResult {
   const imp = find(SEC.import);
   const { funcs: funcImports, memory64: importedMemory64 } = imp ? readImports(reader(imp)) : { funcs: 0, memory64: false };
   const codeSec = find(SEC.code);
-  const grows = codeSec ? countGrows(reader(codeSec), funcImports) : 0;
+  const ctx: Ctx = { funcImports, grows: 0, patches: [] };
+  const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
+  const grows = ctx.grows;
   if (grows === 0) return { bytes: input, grows: 0, startExported: false };
 
   let memory64 = importedMemory64;
@@ -413,7 +459,6 @@ export function routeMemoryGrow(input: Uint8Array): RewriteResult {
   const startSec = find(SEC.start);
   const startFunc = startSec ? (() => { const r = reader(startSec); const f = r.u32(); r.done('start section'); return f; })() : undefined;
 
-  const ctx: Ctx = { funcImports, code: false, grows: 0, out: null };
   const out = new Out();
   out.span(b, 0, 8);
   const section = (id: number, payload: Out) => { out.push([id]); out.u32(payload.length); out.push(payload.bytes()); };
@@ -454,7 +499,7 @@ export function routeMemoryGrow(input: Uint8Array): RewriteResult {
             r.byte(); if (r.byte() !== 0) r.fail('bad table entry');
             tabletype(r);
             p.span(b, mark, r.pos);
-            expr(r, { ...ctx, out: p });
+            constExpr(r, ctx, p);
           } else { tabletype(r); p.span(b, mark, r.pos); }
         }
         r.done('table section');
@@ -467,7 +512,7 @@ export function routeMemoryGrow(input: Uint8Array): RewriteResult {
           const mark = r.pos;
           valtype(r); r.byte();
           p.span(b, mark, r.pos);
-          expr(r, { ...ctx, out: p });
+          constExpr(r, ctx, p);
         }
         r.done('global section');
         break;
@@ -495,7 +540,7 @@ export function routeMemoryGrow(input: Uint8Array): RewriteResult {
         section(SEC.export, p);
         continue;
       case SEC.elem: elems(r, ctx, p); break;
-      case SEC.code: code(r, { ...ctx, out: p }); break;
+      case SEC.code: writeCode(b, bodies, ctx, p); break;
       case SEC.custom: {
         const save = r.pos;
         if (r.name() === 'name') { r.pos = save; names(r, ctx, p); break; }
