@@ -263,7 +263,7 @@ export class WindowManager {
     return result;
   }
 
-  private growHere(delta: number): number {
+  protected growHere(delta: number): number {
     let old: number;
     try {
       old = this.mem.memory.grow(delta);
