@@ -110,6 +110,28 @@ test('in process: fragments of a read-only window all move and come back', () =>
   peer.detach();
 });
 
+test('the side effect abi.md documents: a growth sets shm_dtime and shm_lpid, never nattch', () => {
+  const a = segment(4096);
+  const { wm } = setup();
+  const stat = new libc.NativeScratch();
+  const times = () => {
+    assert.is(libc.shmctl(a, 2, stat.addr), 0);
+    const v = stat.view;
+    return { dtime: Number(v.getBigInt64(64, true)), lpid: v.getInt32(84, true), nattch: Number(v.getBigUint64(88, true)) };
+  };
+  assert.ok(wm.attach(a, 0, 0) > 0);
+  wm.grow(1);
+  assert.equal(times(), { dtime: 0, lpid: process.pid, nattch: 1 }, 'a writable window is left alone');
+  const ro = wm.attach(a, 0, SHM_RDONLY);
+  assert.ok(ro > 0);
+  wm.grow(1);
+  const after = times();
+  assert.is(after.nattch, 2);
+  assert.ok(after.dtime > 0, 'the move counts as a detach');
+  assert.is(after.lpid, process.pid);
+  wm.detachAll();
+});
+
 test('the page limit: growth past it returns -1 (and a window needing it ENOMEM), counted', () => {
   const { wm, mem } = setup(undefined, 4);
   assert.is(wm.grow(1), 2);
