@@ -27,6 +27,12 @@ export interface GuestOptions {
    * and the outcome says how many growths were refused (memoryRefused).
    */
   memoryPages?: number;
+  /**
+   * The module as loadModule(wasmPath) returned it, if the caller has it
+   * already (the CLI checks the module before it starts the worker): saves
+   * loading, rewriting and compiling it twice. Posted to the worker as is.
+   */
+  module?: WebAssembly.Module;
 }
 
 export type GuestOutcome = (
@@ -95,7 +101,7 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 }
 
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
-  const module = await loadModule(opts.wasmPath);
+  const module = opts.module ?? await loadModule(opts.wasmPath);
   await initWasi();
   const memfs = new MemFS();
   const snapshots: Snapshot[] = opts.dirs.map((d) => copyIn(memfs, d));

@@ -214,8 +214,12 @@ function expr(r: Reader, ctx: Ctx, code: boolean): void {
     r.pos = at + 1;
     switch (KIND[op]) {
       case K_NONE: break;
-      case K_IDX: r.u32(); break;
-      case K_MEMARG: memarg(r); break;
+      case K_IDX: // inline fast path: a one-byte index
+        if (b[r.pos]! < 0x80 && r.pos < r.end) r.pos++; else r.u32();
+        break;
+      case K_MEMARG: // inline fast path: one-byte alignment (no memory index) and offset
+        if (b[r.pos]! < 0x40 && b[r.pos + 1]! < 0x80 && r.pos + 1 < r.end) r.pos += 2; else memarg(r);
+        break;
       case K_FUNC: {
         const idx = r.u32();
         if (idx >= funcImports) ctx.patches.push(at + 1, r.pos, idx + 1);
