@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import binaryen from 'binaryen';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
+import os from 'node:os';
+import { loadModule, ModuleError } from '../host/guest.js';
 import { ROOT } from './helpers.js';
 
 function assemble(name: string): Uint8Array<ArrayBuffer> {
@@ -152,6 +154,24 @@ test('the tiny module itself is fine: one memory.grow, rewritten', () => {
   // type section gained (i32) -> i32, an import section appeared, the call targets import 0.
   const m = new WebAssembly.Module(r.bytes); // validates without a memory: the call replaced the instruction
   assert.equal(WebAssembly.Module.imports(m), [{ module: GROW_IMPORT.module, name: GROW_IMPORT.name, kind: 'function' }]);
+});
+
+test('loadModule: a valid module the rewrite refuses is one clear ModuleError; an invalid one keeps the engine\'s message', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+  try {
+    const refused = path.join(dir, 'reserved.wasm');
+    fs.writeFileSync(refused, assemble('reserved-export.wat'));
+    const e1 = await loadModule(refused).then(() => null, (e) => e);
+    assert.instance(e1, ModuleError);
+    assert.match(e1.message, /reserved\.wasm: cannot route its memory\.grow through the host \(the module already exports "wasi-sysv\.start"/);
+    const broken = path.join(dir, 'broken.wasm');
+    fs.writeFileSync(broken, tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0xff, 0x0b]));
+    const e2 = await loadModule(broken).then(() => null, (e) => e);
+    assert.instance(e2, ModuleError);
+    assert.match(e2.message, /broken\.wasm is not a valid WebAssembly module \(WebAssembly\.compile\(\): /);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
