@@ -10,6 +10,7 @@ import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager } from '../host/windows.js';
 import { Errno, IPC_RMID, SHM_DEST, SHM_RDONLY } from '../host/abi.js';
+import koffi from 'koffi';
 import { shmStat } from './helpers.js';
 import { Peer, segment, cleanup } from './peer.js';
 
@@ -130,6 +131,31 @@ test('the side effect abi.md documents: a growth sets shm_dtime and shm_lpid, ne
   assert.ok(after.dtime > 0, 'the move counts as a detach');
   assert.is(after.lpid, process.pid);
   wm.detachAll();
+});
+
+test('a run that cannot be moved aside: every step undone, the growth fails with -1, the host lives', () => {
+  const mprotect = koffi.load('libc.so.6').func('int mprotect(uintptr_t addr, size_t len, int prot)') as
+    (a: number, l: number, p: number) => number;
+  const a = segment(4096);
+  const b = segment(8192);
+  const peer = new Peer(a);
+  peer.write(0, 0xaaaa);
+  const { wm, mem, probe } = setup();
+  const wa = wm.attach(a, 0, SHM_RDONLY);
+  const wb = wm.attach(b, 0, SHM_RDONLY);
+  // Splitting b's mapping in two (its second page PROT_NONE) makes mremap
+  // of the whole run fail (EFAULT) after a's run was already moved aside.
+  assert.is(mprotect(mem.hostAddress(wb + 4096), 4096, 0), 0);
+  const size = mem.size;
+  assert.is(wm.grow(1), -1, 'the growth is refused, as when no memory can be had');
+  assert.is(mem.size, size);
+  assert.is(peer.nattch(), 2, 'a is back in place');
+  assert.is(probe.load(wa), 0xaaaa);
+  assert.throws(() => probe.store(wa), /out of bounds/);
+  assert.is(probe.load(wb), 0);
+  wm.detachAll();
+  assert.is(peer.nattch(), 1);
+  peer.detach();
 });
 
 test('the page limit: growth past it returns -1 (and a window needing it ENOMEM), counted', () => {
