@@ -112,6 +112,61 @@ test('every guest of the repository is rewritten into a valid module that keeps 
   }
 });
 
+// Element segments in all eight encodings (binaryen rewrites them into one
+// form, so this module is assembled byte by byte). No imports: every
+// function index moves. Table slots: 0 f0 (kind 4), 1 f1 (kind 4), 2 f1
+// (kind 6), 3 f0 (kind 2); passive kind 5 (f0) and kind 1 (f1) are copied
+// in by table.init from `init`; kinds 3 and 7 declare f0 and f2.
+function elemModule(): Uint8Array<ArrayBuffer> {
+  const sec = (id: number, body: number[]) => [id, body.length, ...body];
+  const vec = (items: number[][]) => [items.length, ...items.flat()];
+  const str = (t: string) => [t.length, ...Buffer.from(t)];
+  const refFunc = (f: number) => [0xd2, f, 0x0b];
+  const i32 = (v: number) => [0x41, v, 0x0b];
+  const body = (code: number[]) => [code.length + 1, 0x00, ...code];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...sec(1, vec([[0x60, 0x00, 0x01, 0x7f], [0x60, 0x01, 0x7f, 0x01, 0x7f], [0x60, 0x01, 0x7f, 0x00]])),
+    ...sec(3, vec([[0], [0], [1], [2]])), // f0 f1: () -> i32; f2 probe: (i32) -> i32; f3 init: (i32) -> ()
+    ...sec(4, vec([[0x70, 0x00, 4]])),
+    ...sec(5, vec([[0x00, 1]])),
+    ...sec(7, vec([[...str('memory'), 2, 0], [...str('probe'), 0, 2], [...str('init'), 0, 3]])),
+    ...sec(9, vec([
+      [4, ...i32(0), ...vec([refFunc(0), refFunc(1)])],
+      [6, 0, ...i32(2), 0x70, ...vec([refFunc(1)])],
+      [2, 0, ...i32(3), 0x00, ...vec([[1 - 1]])],
+      [5, 0x70, ...vec([refFunc(0)])],
+      [1, 0x00, ...vec([[1]])],
+      [7, 0x70, ...vec([refFunc(2)])],
+      [3, 0x00, ...vec([[0]])],
+    ])),
+    ...sec(10, vec([
+      body([0x41, 10, 0x0b]),
+      body([0x41, 0, 0x40, 0, 0x1a, 0x41, 20, 0x0b]), // drop(memory.grow 0); 20
+      body([0x20, 0, 0x11, 0, 0, 0x0b]), // call_indirect (type 0) (local.get 0)
+      body([0x20, 0, 0x41, 0, 0x41, 1, 0xfc, 12, 3, 0, 0x41, 2, 0x41, 0, 0x41, 1, 0xfc, 12, 4, 0, 0x0b]),
+      // table.init 0 (elem 3: f0) at slot local0; table.init 0 (elem 4: f1) at slot 2
+    ])),
+  ]);
+}
+
+test('element segments of all eight encodings still name the same functions', () => {
+  const original = elemModule();
+  const r = routeMemoryGrow(original);
+  assert.is(r.grows, 1);
+  const run = (bytes: Uint8Array<ArrayBuffer>) => {
+    const { instance } = instantiate(bytes);
+    const probe = instance.exports['probe'] as (i: number) => number;
+    const init = instance.exports['init'] as (i: number) => void;
+    const before = [0, 1, 2, 3].map(probe);
+    init(1);
+    return [...before, ...[0, 1, 2, 3].map(probe)];
+  };
+  const want = run(original);
+  assert.equal(want, [10, 20, 20, 10, 10, 10, 20, 10]);
+  assert.equal(run(r.bytes), want);
+});
+
 // A minimal module, byte by byte: one type, one function with the given body.
 function tiny(body: number[]): Uint8Array<ArrayBuffer> {
   const code = [0x00, ...body]; // no locals
