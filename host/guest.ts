@@ -59,8 +59,9 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   const original: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
   const invalid = (e: any) => new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
   let rewritten: Uint8Array<ArrayBuffer>;
+  let startExported = false;
   try {
-    rewritten = routeMemoryGrow(original).bytes;
+    ({ bytes: rewritten, startExported } = routeMemoryGrow(original));
   } catch (e: any) {
     if (!(e instanceof WasmRewriteError)) throw e;
     // The engine's own message is the clearer one for a module that is invalid anyway.
@@ -77,6 +78,9 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
     throw new ModuleError(`${wasmPath}: routing its memory.grow through the host gave an invalid module (${e?.message ?? e}); this is a host bug, please report it`);
   }
   const exports = WebAssembly.Module.exports(module);
+  if (!startExported && exports.some((x) => x.name === START_EXPORT)) {
+    throw new ModuleError(`${wasmPath} exports "${START_EXPORT}", a name the host reserves (docs/abi.md); rename that export`);
+  }
   if (!exports.some((x) => x.name === '_start' && x.kind === 'function')) {
     throw new ModuleError(`${wasmPath} has no _start function: build it as a WASI command (asc with the wasi-shim config)`);
   }

@@ -11,7 +11,7 @@ import binaryen from 'binaryen';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
 import os from 'node:os';
 import { loadModule, ModuleError } from '../host/guest.js';
-import { ROOT } from './helpers.js';
+import { ROOT, cli } from './helpers.js';
 
 function assemble(name: string): Uint8Array<ArrayBuffer> {
   const m = binaryen.parseText(fs.readFileSync(path.join(ROOT, 'test/wasm', name), 'utf8'));
@@ -219,11 +219,29 @@ test('loadModule: a valid module the rewrite refuses is one clear ModuleError; a
     const e1 = await loadModule(refused).then(() => null, (e) => e);
     assert.instance(e1, ModuleError);
     assert.match(e1.message, /reserved\.wasm: cannot route its memory\.grow through the host \(the module already exports "wasi-sysv\.start"/);
+    const reserved = path.join(dir, 'reserved-only.wasm');
+    fs.writeFileSync(reserved, assemble('reserved-only.wat'));
+    const e3 = await loadModule(reserved).then(() => null, (e) => e);
+    assert.instance(e3, ModuleError);
+    assert.match(e3.message, /exports "wasi-sysv\.start", a name the host reserves/);
     const broken = path.join(dir, 'broken.wasm');
     fs.writeFileSync(broken, tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0xff, 0x0b]));
     const e2 = await loadModule(broken).then(() => null, (e) => e);
     assert.instance(e2, ModuleError);
     assert.match(e2.message, /broken\.wasm is not a valid WebAssembly module \(WebAssembly\.compile\(\): /);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a guest whose start function grows memory runs under the host', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+  try {
+    const file = path.join(dir, 'start-grows.wasm');
+    fs.writeFileSync(file, assemble('start-grows.wat'));
+    const r = cli(['run', file]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stderr, '');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
