@@ -120,12 +120,14 @@ export function report(o: RunOutcome, wasm: string): number {
 
 async function run(argv: string[]): Promise<number> {
   const a = parseRunArgs(argv);
-  await loadModule(a.wasm); // one clear line for a missing or bad module, before any worker starts
+  // One clear line for a missing or bad module, before any worker starts;
+  // the worker then runs this module (loaded and rewritten once).
+  const module = await loadModule(a.wasm);
   for (const d of a.dirs) {
     if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) throw new ModuleError(`--dir ${d.host}: not a directory`);
   }
   const outcome = await runGuest(
-    { wasmPath: path.resolve(a.wasm), args: [a.wasm, ...a.guestArgs], env: a.env, dirs: a.dirs, trace: a.trace },
+    { wasmPath: path.resolve(a.wasm), args: [a.wasm, ...a.guestArgs], env: a.env, dirs: a.dirs, trace: a.trace, module },
     { handleSignals: true, ...(a.timeout !== undefined ? { timeoutSeconds: a.timeout } : {}) },
   );
   return report(outcome, a.wasm);

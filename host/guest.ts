@@ -1,12 +1,16 @@
 // Runs one guest to completion on the current thread: WASI and sysv imports,
 // instantiation, _start, and the cleanup that must happen however the guest
 // ends: every window detached (segments and data stay), --dir written back.
+// The module is loaded with its memory.grow routed through the host
+// (wasm-rewrite.ts), so that linear memory can grow with read-only windows
+// attached (windows.ts, grow()).
 import fs from 'node:fs';
 import { MemFS, createWasi, initWasi, GuestExit } from './wasi.js';
 import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import { copyIn, copyOut, memPath, type DirMapping, type Snapshot } from './dirs.js';
+import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
 
 export interface GuestOptions {
   wasmPath: string;
@@ -25,13 +29,29 @@ export interface GuestOptions {
    * window left attached and would hide a missing detach.
    */
   onEnd?: (memory: WebAssembly.Memory) => void;
+  /**
+   * Linear memory may not grow past this many wasm pages (64 KiB): a guest
+   * memory.grow past it returns -1, a shmat that would need it gives ENOMEM,
+   * and the outcome says how many growths were refused (memoryRefused).
+   */
+  memoryPages?: number;
+  /**
+   * The module as loadModule(wasmPath) returned it, if the caller has it
+   * already (the CLI checks the module before it starts the worker): saves
+   * loading, rewriting and compiling it twice. Posted to the worker as is.
+   */
+  module?: WebAssembly.Module;
 }
 
-export type GuestOutcome =
+export type GuestOutcome = (
   | { kind: 'exit'; code: number }
   | { kind: 'trap'; message: string; func?: string }
   | { kind: 'stopped' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+) & {
+  /** Growths refused by GuestOptions.memoryPages (absent when none was). */
+  memoryRefused?: number;
+};
 
 /** A problem with the module itself, reported as one line before it runs. */
 export class ModuleError extends Error {}
@@ -44,13 +64,31 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
     const why = e?.code === 'ENOENT' ? 'no such file (check the path; npm run build makes build/examples/*.wasm)' : e?.message;
     throw new ModuleError(`cannot read ${wasmPath}: ${why}`);
   }
+  const original: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
+  const invalid = (e: any) => new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
+  let rewritten: Uint8Array<ArrayBuffer>;
+  let startExported = false;
+  try {
+    ({ bytes: rewritten, startExported } = routeMemoryGrow(original));
+  } catch (e: any) {
+    if (!(e instanceof WasmRewriteError)) throw e;
+    // The engine's own message is the clearer one for a module that is invalid anyway.
+    try { await WebAssembly.compile(original); } catch (v: any) { throw invalid(v); }
+    throw new ModuleError(`${wasmPath}: cannot route its memory.grow through the host (${e.message}); ` +
+      'the host supports WebAssembly 1.0 with the standard extensions (one 32-bit memory)');
+  }
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(new Uint8Array(bytes));
+    module = await WebAssembly.compile(rewritten);
   } catch (e: any) {
-    throw new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
+    if (rewritten === original) throw invalid(e);
+    try { await WebAssembly.compile(original); } catch (v: any) { throw invalid(v); }
+    throw new ModuleError(`${wasmPath}: routing its memory.grow through the host gave an invalid module (${e?.message ?? e}); this is a host bug, please report it`);
   }
   const exports = WebAssembly.Module.exports(module);
+  if (!startExported && exports.some((x) => x.name === START_EXPORT)) {
+    throw new ModuleError(`${wasmPath} exports "${START_EXPORT}", a name the host reserves (docs/abi.md); rename that export`);
+  }
   if (!exports.some((x) => x.name === '_start' && x.kind === 'function')) {
     throw new ModuleError(`${wasmPath} has no _start function: build it as a WASI command (asc with the wasi-shim config)`);
   }
@@ -75,7 +113,7 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 }
 
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
-  const module = await loadModule(opts.wasmPath);
+  const module = opts.module ?? await loadModule(opts.wasmPath);
   await initWasi();
   const memfs = new MemFS();
   const snapshots: Snapshot[] = opts.dirs.map((d) => copyIn(memfs, d));
@@ -86,7 +124,11 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   const state = new SysvState(stop);
   const wasi = createWasi(module, { args: opts.args, env: opts.env, fs: memfs, preopens }, stop);
   const trace = opts.trace ? (line: string) => { fs.writeSync(2, line + '\n'); } : undefined;
-  const imports = { ...wasi.imports, sysv: sysvImports(state, trace) };
+  const imports = {
+    ...wasi.imports,
+    sysv: sysvImports(state, trace),
+    [GROW_IMPORT.module]: { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) },
+  };
 
   let instance: WebAssembly.Instance;
   try {
@@ -94,11 +136,14 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   } catch (e: any) {
     return { kind: 'error', message: `cannot instantiate ${opts.wasmPath}: ${e?.message ?? e}` };
   }
-  state.bind(instance.exports['memory'] as WebAssembly.Memory);
+  state.bind(instance.exports['memory'] as WebAssembly.Memory, { memoryPages: opts.memoryPages });
   wasi.bind(instance, state.mem);
 
   let outcome: GuestOutcome;
   try {
+    // A start function runs here, once the host holds the memory (it may grow it).
+    const start = instance.exports[START_EXPORT];
+    if (typeof start === 'function') start();
     (instance.exports['_start'] as () => void)();
     outcome = { kind: 'exit', code: 0 };
   } catch (e: any) {
@@ -110,6 +155,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
       outcome = { kind: 'error', message: `detaching windows failed: ${e?.message ?? e}` };
     }
   }
+  if (state.windows.limitRefusals > 0) outcome.memoryRefused = state.windows.limitRefusals;
   opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   if (opts.dirs.length > 0) {
     // The MemFS handed to WASI is locked from then on; its own view is not.

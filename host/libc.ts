@@ -23,6 +23,10 @@ export const semtimedop = lib.func('int semtimedop(int semid, uintptr_t sops, si
 // slower variadic path.
 export const semctl = lib.func('int semctl(int semid, int semnum, int cmd, intptr_t arg)') as Fn<[number, number, number, number], number>;
 export const mmap = lib.func('intptr_t mmap(uintptr_t addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as Fn<[number, number, number, number, number, number], number>;
+export const munmap = lib.func('int munmap(uintptr_t addr, size_t length)') as Fn<[number, number], number>;
+// mremap is variadic; its fifth argument (the new address, read only with
+// MREMAP_FIXED) travels in a register on x86-64 either way, as for semctl.
+export const mremap = lib.func('intptr_t mremap(uintptr_t old_address, size_t old_size, size_t new_size, int flags, uintptr_t new_address)') as Fn<[number, number, number, number, number], number>;
 export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
 export const gettid = lib.func('int gettid(void)') as Fn<[], number>;
@@ -55,6 +59,10 @@ export const PROT_WRITE = 2;
 export const MAP_PRIVATE = 0x02;
 export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
+export const MAP_NORESERVE = 0x4000;
+export const PROT_NONE = 0;
+export const MREMAP_MAYMOVE = 1;
+export const MREMAP_FIXED = 2;
 export const POLLIN = 0x1;
 
 /**

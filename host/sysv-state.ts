@@ -2,7 +2,7 @@
 // native scratch area for structures, and the stop signal.
 import * as libc from './libc.js';
 import { GuestMemory } from './guest-memory.js';
-import { WindowManager } from './windows.js';
+import { WindowManager, type GrowLimit } from './windows.js';
 import { StopSignal } from './stop.js';
 
 type Convert = (native: DataView, guest: DataView, guestOffset: number) => void;
@@ -22,9 +22,9 @@ export class SysvState {
   }
 
   /** Attaches the guest's linear memory (once the instance exists). */
-  bind(memory: WebAssembly.Memory): this {
+  bind(memory: WebAssembly.Memory, limit: GrowLimit = {}): this {
     this.mem = new GuestMemory(memory);
-    this.windows = new WindowManager(this.mem);
+    this.windows = new WindowManager(this.mem, limit);
     return this;
   }
 

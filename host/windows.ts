@@ -9,6 +9,10 @@
 //    and the host's pages lie below any later growth.
 //  - a reserved page outside every window is free (counts as unmapped, like
 //    a hole in a native address space); every other page is mapped.
+//
+// Growth: every memory.grow, the guest's own (routed here by the module
+// rewrite, wasm-rewrite.ts) and the host's for window placement, goes
+// through grow(), which moves read-only windows out of V8's way.
 import * as libc from './libc.js';
 import { GuestMemory } from './guest-memory.js';
 import {
@@ -43,14 +47,23 @@ function subtract(a: Run, b: Run): Run[] {
   return out;
 }
 
+export interface GrowLimit {
+  /** Linear memory may not grow past this many wasm pages (64 KiB each). */
+  memoryPages?: number;
+}
+
 export class WindowManager {
   private readonly mem: GuestMemory;
   private readonly scratch = new libc.NativeScratch();
   private reserved: Run[] = [];
   private windows: Window[] = [];
+  private readonly limitPages: number | undefined;
+  /** Growths refused by the page limit (guest memory.grow or window placement). */
+  limitRefusals = 0;
 
-  constructor(mem: GuestMemory) {
+  constructor(mem: GuestMemory, limit: GrowLimit = {}) {
     this.mem = mem;
+    this.limitPages = limit.memoryPages;
   }
 
   /** Windows currently attached (some maybe in fragments), lowest first. */
@@ -190,12 +203,7 @@ export class WindowManager {
     }
     const needBytes = (pages - tailFree) * PAGE_SIZE;
     const grow = Math.ceil(needBytes / WASM_PAGE_SIZE);
-    try {
-      this.mem.memory.grow(grow);
-    } catch {
-      return -Errno.ENOMEM;
-    }
-    this.mem.refresh();
+    if (this.grow(grow) === -1) return -Errno.ENOMEM;
     const newEnd = this.mem.size / PAGE_SIZE;
     if (last && last.end === memPages) last.end = newEnd;
     else this.reserved.push({ start: memPages, end: newEnd });
@@ -217,5 +225,98 @@ export class WindowManager {
     }
     return -1;
   }
+
+  /**
+   * memory.grow, for the guest (its instruction, rewritten into a call of
+   * the host) and for window placement: grows linear memory by deltaPages
+   * wasm pages and returns the old size in pages, or -1 (past the memory's
+   * maximum or the page limit, or no memory to be had), as the instruction.
+   *
+   * V8 grows in place with mprotect(READ|WRITE) from the memory's base to
+   * its new end and aborts the whole process when that fails for any reason
+   * but ENOMEM. Over a window attached SHM_RDONLY it fails with EACCES. So
+   * each read-only run is first moved aside with mremap: the segment stays
+   * mapped all along (nattch never changes, a segment already marked for
+   * removal survives, no byte is copied), anonymous pages fill its place
+   * while V8 re-protects, and mremap(MREMAP_FIXED) puts the run back onto
+   * its address, replacing the filler. The kernel's shm_open/shm_close on
+   * the move set shm_atime, shm_dtime and shm_lpid (docs/abi.md).
+   */
+  grow(deltaPages: number): number {
+    const delta = deltaPages >>> 0;
+    const old = this.mem.size / WASM_PAGE_SIZE;
+    if (delta === 0) return old;
+    if (this.limitPages !== undefined && old + delta > this.limitPages) {
+      this.limitRefusals++;
+      return -1;
+    }
+    const readOnly = this.windows.filter((w) => w.readonly).flatMap((w) => w.runs);
+    if (readOnly.length === 0) return this.growHere(delta);
+    const lifted = this.lift(readOnly);
+    if (!lifted) return -1;
+    let result = -1;
+    try {
+      result = this.growHere(delta);
+    } finally {
+      this.putBack(lifted);
+    }
+    return result;
+  }
+
+  protected growHere(delta: number): number {
+    let old: number;
+    try {
+      old = this.mem.memory.grow(delta);
+    } catch {
+      return -1; // RangeError: past the maximum, or the engine could not commit the pages
+    }
+    this.mem.refresh();
+    return old;
+  }
+
+  /**
+   * Moves each run into a fresh reservation and fills its place with
+   * anonymous pages. Undoes what it did and returns null if a step fails.
+   */
+  private lift(runs: Run[]): Lifted | null {
+    const total = runs.reduce((n, r) => n + (r.end - r.start) * PAGE_SIZE, 0);
+    const area = libc.mmap(0, total, libc.PROT_NONE, libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_NORESERVE, -1, 0);
+    if (area === -1) return null;
+    const lifted: Lifted = { area, total, moved: [] };
+    let at = area;
+    let ok = true;
+    for (const r of runs) {
+      const addr = this.mem.hostAddress(r.start * PAGE_SIZE);
+      const len = (r.end - r.start) * PAGE_SIZE;
+      if (libc.mremap(addr, len, len, libc.MREMAP_MAYMOVE | libc.MREMAP_FIXED, at) !== at) { ok = false; break; }
+      lifted.moved.push({ addr, len, aside: at });
+      at += len;
+      const fill = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,
+        libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED, -1, 0);
+      if (fill !== addr) { ok = false; break; }
+    }
+    if (ok) return lifted;
+    this.putBack(lifted);
+    return null;
+  }
+
+  /** Moves every lifted run back onto its address; a run that cannot go back is fatal. */
+  private putBack(lifted: Lifted): void {
+    const failed = lifted.moved.filter((m) =>
+      libc.mremap(m.aside, m.len, m.len, libc.MREMAP_MAYMOVE | libc.MREMAP_FIXED, m.addr) !== m.addr);
+    // What is left of the reservation (nothing, or a run that could not go
+    // back: unmapping it detaches the segment there, keeping nattch true).
+    libc.munmap(lifted.area, lifted.total);
+    if (failed.length > 0) {
+      const where = failed.map((m) => `0x${(m.addr - this.mem.base).toString(16)}`).join(', ');
+      throw new WindowFatalError(`could not map read-only window pages back at guest ${where} after growing linear memory (errno ${libc.errno()}); the guest cannot go on`);
+    }
+  }
 }
 
+/** Read-only runs moved aside for a growth: host addresses and lengths. */
+interface Lifted {
+  area: number;
+  total: number;
+  moved: Array<{ addr: number; len: number; aside: number }>;
+}

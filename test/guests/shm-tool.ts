@@ -3,7 +3,7 @@
 // test/native/shm-tool.c understands the same commands, so tests can pair a
 // guest with a native process on one segment.
 //   create KEY SIZE | open KEY | attach [ro] | detach | write OFF VAL | read OFF
-//   wait OFF VAL | nattch | grow PAGES | sleep MS | block | busy | trap | rmid
+//   wait OFF VAL | nattch | grow PAGES | alloc BYTES | sleep MS | block | busy | trap | rmid
 //   echo-stdin | print TEXT | alias | store-ro | exit N | env K | args
 //   writefile NAME TEXT | readfile NAME   (in the first --dir)
 @external("sysv", "shmget") declare function shmget(key: i32, size: i32, flg: i32): i32;
@@ -58,6 +58,10 @@ while (i < argv.length) {
     console.log("saw " + v.toString());
   }
   else if (cmd == "nattch") { const r = shmctl(id, 2, <i32>stat); console.log("nattch " + (r < 0 ? r.toString() : load<u64>(stat + 72).toString())); }
+  else if (cmd == "alloc") { // the allocator grows memory on its own when it must
+    const n = num(argv[i++]); const p = heap.alloc(n); memory.fill(p, 0x5a, n);
+    console.log("alloc " + memory.size().toString());
+  }
   else if (cmd == "grow") { const n = num(argv[i++]); console.log("grow " + memory.grow(n).toString()); }
   else if (cmd == "sleep") { sleepMs(num(argv[i++])); }
   else if (cmd == "block") {

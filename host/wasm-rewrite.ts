@@ -1,0 +1,560 @@
+// Routes a guest's own memory.grow through the host. V8 grows linear memory
+// with mprotect(READ|WRITE) over all of it and aborts the process when that
+// fails, which it does over a window attached SHM_RDONLY (see windows.ts,
+// grow()). The guest's instruction never calls the host, so at load the
+// module is rewritten: every `memory.grow 0` becomes `call $grow`, where
+// $grow is a new function import (GROW_IMPORT, type (i32) -> i32) appended
+// after the existing function imports. Every function index that the import
+// moves is shifted: call, return_call and ref.func in code and in constant
+// expressions, element segments, exports, the start function and the `name`
+// section. A start function is turned into an export (START_EXPORT) that the
+// host calls once the instance is bound, since it may grow memory before the
+// host has the instance's memory in hand.
+//
+// A small strict decoder instead of binaryen: importing binaryen costs about
+// 950 ms per run (platform-facts.md), this costs about a millisecond. It
+// decodes every instruction with its immediates; an unknown opcode or a
+// malformed module is a WasmRewriteError, never a guess. A module without
+// memory.grow is returned as it is (the same bytes).
+
+/** The import that replaces memory.grow: module and field name. */
+export const GROW_IMPORT = { module: 'wasi-sysv', name: 'memory.grow' } as const;
+/** Export name under which a rewritten module's start function is offered. */
+export const START_EXPORT = 'wasi-sysv.start';
+
+/** The module could not be decoded (or uses something the rewriter refuses). */
+export class WasmRewriteError extends Error {}
+
+export interface RewriteResult {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** memory.grow instructions replaced (0: bytes is the input itself). */
+  grows: number;
+  /** The module had a start function, now exported as START_EXPORT. */
+  startExported: boolean;
+}
+
+const SEC = { custom: 0, type: 1, import: 2, table: 4, memory: 5, global: 6, export: 7, start: 8, elem: 9, code: 10 } as const;
+
+class Reader {
+  constructor(readonly b: Uint8Array, public pos: number, readonly end: number) {}
+
+  fail(what: string, at = this.pos): never {
+    throw new WasmRewriteError(`${what} at byte 0x${at.toString(16)}`);
+  }
+  byte(): number {
+    if (this.pos >= this.end) this.fail('unexpected end of data');
+    return this.b[this.pos++]!;
+  }
+  /** An unsigned LEB128 of at most 32 bits. */
+  u32(): number {
+    const at = this.pos;
+    const first = this.b[at]!;
+    if (first < 0x80 && at < this.end) { this.pos = at + 1; return first; }
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = this.byte();
+      result += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) {
+        if (result > 0xffffffff) this.fail('integer too large', at);
+        return result;
+      }
+    }
+    return this.fail('integer too long', at);
+  }
+  /** Skips a LEB128 (signed or unsigned) of at most maxBytes bytes. */
+  leb(maxBytes: number): void {
+    const at = this.pos;
+    if (this.b[at]! < 0x80 && at < this.end) { this.pos = at + 1; return; }
+    for (let i = 0; i < maxBytes; i++) if (!(this.byte() & 0x80)) return;
+    this.fail('integer too long', at);
+  }
+  skip(n: number): void {
+    if (n > this.end - this.pos) this.fail('unexpected end of data');
+    this.pos += n;
+  }
+  name(): string {
+    const len = this.u32();
+    const start = this.pos;
+    this.skip(len);
+    return new TextDecoder().decode(this.b.subarray(start, this.pos));
+  }
+  /** A sub-reader over the next `len` bytes (the caller checks it is used up). */
+  sub(len: number): Reader {
+    const start = this.pos;
+    this.skip(len);
+    return new Reader(this.b, start, this.pos);
+  }
+  done(what: string): void {
+    if (this.pos !== this.end) this.fail(`${what}: ${this.end - this.pos} bytes left over`);
+  }
+}
+
+/** Output assembled from spans of the input and new bytes. */
+class Out {
+  private chunks: Uint8Array[] = [];
+  length = 0;
+  span(b: Uint8Array, from: number, to: number): void {
+    if (to > from) this.push(b.subarray(from, to));
+  }
+  push(bytes: Uint8Array | number[]): void {
+    const u = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
+    this.chunks.push(u);
+    this.length += u.length;
+  }
+  u32(n: number): void { this.push(leb(n)); }
+  bytes(): Uint8Array<ArrayBuffer> {
+    const all = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) { all.set(c, at); at += c.length; }
+    return all;
+  }
+}
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    out.push(byte);
+  } while (n > 0);
+  return out;
+}
+
+const utf8 = (s: string) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
+
+function valtype(r: Reader): void {
+  const b = r.byte();
+  if (b === 0x63 || b === 0x64) r.leb(5); // (ref null? heaptype)
+  else if (b < 0x40 || b > 0x7f) r.fail(`unknown value type 0x${b.toString(16)}`, r.pos - 1);
+}
+
+function blocktype(r: Reader): void {
+  const b = r.b[r.pos];
+  if (b === 0x63 || b === 0x64) { r.pos++; r.leb(5); } else r.leb(5); // 0x40, a value type or a type index (s33)
+}
+
+function memarg(r: Reader): void {
+  const align = r.u32();
+  if (align & 0x40) r.u32(); // memory index (multi-memory)
+  r.leb(10); // offset (u64 with memory64)
+}
+
+function limits(r: Reader): { memory64: boolean } {
+  const flags = r.byte();
+  if (flags > 0x07) r.fail(`unknown limits flags 0x${flags.toString(16)}`, r.pos - 1);
+  r.leb(10);
+  if (flags & 1) r.leb(10);
+  return { memory64: (flags & 4) !== 0 };
+}
+
+function tabletype(r: Reader): void {
+  valtype(r);
+  limits(r);
+}
+
+interface Ctx {
+  /** Number of imported functions: indices at or above it move up by one. */
+  funcImports: number;
+  /** memory.grow instructions seen so far. */
+  grows: number;
+  /**
+   * Edits found by expr(), in input order, as triples [from, to, value]:
+   * bytes [from, to) become the LEB128 of value, or, for value -1 (a
+   * memory.grow), `call $grow`.
+   */
+  patches: number[];
+}
+
+const shiftFunc = (ctx: Ctx, idx: number) => (idx >= ctx.funcImports ? idx + 1 : idx);
+const GROW = -1;
+
+// Immediate kinds of one-byte opcodes, for the decoder's hot loop.
+const K_NONE = 0, K_IDX = 1, K_MEMARG = 2, K_BLOCK = 3, K_LEB5 = 4, K_LEB10 = 5, K_F32 = 6, K_F64 = 7,
+  K_FUNC = 8, K_IDX2 = 9, K_BR_TABLE = 10, K_SELECT_T = 11, K_GROW = 12, K_END = 13, K_TRY_TABLE = 14,
+  K_DELEGATE = 15, K_PREFIX = 16, K_UNKNOWN = 255;
+const KIND = new Uint8Array(256).fill(K_UNKNOWN);
+{
+  const set = (kind: number, ...ops: number[]) => { for (const op of ops) KIND[op] = kind; };
+  set(K_NONE, 0x00, 0x01, 0x05, 0x0a, 0x0f, 0x19, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  for (let op = 0x45; op <= 0xc4; op++) KIND[op] = K_NONE; // numeric: no immediates
+  set(K_BLOCK, 0x02, 0x03, 0x04, 0x06); // block loop if try
+  set(K_TRY_TABLE, 0x1f);
+  set(K_END, 0x0b);
+  set(K_DELEGATE, 0x18);
+  // catch throw rethrow br br_if br_on_null br_on_non_null call_ref return_call_ref
+  // local.get/set/tee global.get/set table.get/set memory.size
+  set(K_IDX, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0xd5, 0xd6, 0x14, 0x15, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x3f);
+  set(K_BR_TABLE, 0x0e);
+  set(K_FUNC, 0x10, 0x12, 0xd2); // call return_call ref.func
+  set(K_IDX2, 0x11, 0x13); // call_indirect return_call_indirect
+  set(K_SELECT_T, 0x1c);
+  for (let op = 0x28; op <= 0x3e; op++) KIND[op] = K_MEMARG; // loads and stores
+  set(K_GROW, 0x40);
+  set(K_LEB5, 0x41, 0xd0); // i32.const, ref.null heaptype
+  set(K_LEB10, 0x42);
+  set(K_F32, 0x43);
+  set(K_F64, 0x44);
+  set(K_PREFIX, 0xfb, 0xfc, 0xfd, 0xfe);
+}
+
+/**
+ * Decodes one expression up to and including its closing `end`, recording
+ * in ctx.patches every function index that moves and every memory.grow
+ * (allowed only in code, not in a constant expression).
+ */
+function expr(r: Reader, ctx: Ctx, code: boolean): void {
+  const b = r.b;
+  const funcImports = ctx.funcImports;
+  let depth = 0;
+  for (;;) {
+    const at = r.pos;
+    if (at >= r.end) r.fail('unexpected end of data');
+    const op = b[at]!;
+    r.pos = at + 1;
+    switch (KIND[op]) {
+      case K_NONE: break;
+      case K_IDX: // inline fast path: a one-byte index
+        if (b[r.pos]! < 0x80 && r.pos < r.end) r.pos++; else r.u32();
+        break;
+      case K_MEMARG: // inline fast path: one-byte alignment (no memory index) and offset
+        if (b[r.pos]! < 0x40 && b[r.pos + 1]! < 0x80 && r.pos + 1 < r.end) r.pos += 2; else memarg(r);
+        break;
+      case K_FUNC: {
+        const idx = r.u32();
+        if (idx >= funcImports) ctx.patches.push(at + 1, r.pos, idx + 1);
+        break;
+      }
+      case K_END:
+        if (depth === 0) return;
+        depth--; break;
+      case K_BLOCK: blocktype(r); depth++; break;
+      case K_LEB5: r.leb(5); break;
+      case K_LEB10: r.leb(10); break;
+      case K_F32: r.skip(4); break;
+      case K_F64: r.skip(8); break;
+      case K_IDX2: r.u32(); r.u32(); break;
+      case K_BR_TABLE: for (let n = r.u32() + 1; n > 0; n--) r.u32(); break;
+      case K_SELECT_T: for (let n = r.u32(); n > 0; n--) valtype(r); break;
+      case K_GROW: {
+        const mem = r.u32();
+        if (mem !== 0) r.fail(`memory.grow of memory ${mem} (only one memory is supported)`, at);
+        if (!code) r.fail('memory.grow in a constant expression', at);
+        ctx.grows++;
+        ctx.patches.push(at, r.pos, GROW);
+        break;
+      }
+      case K_TRY_TABLE:
+        blocktype(r);
+        for (let n = r.u32(); n > 0; n--) {
+          const kind = r.byte();
+          if (kind === 0x00 || kind === 0x01) { r.u32(); r.u32(); } else if (kind === 0x02 || kind === 0x03) r.u32();
+          else r.fail(`unknown catch kind 0x${kind.toString(16)}`, r.pos - 1);
+        }
+        depth++; break;
+      case K_DELEGATE: r.u32(); depth--; break; // delegate ends its try
+      case K_PREFIX:
+        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at);
+        break;
+      default: r.fail(`unknown opcode 0x${op.toString(16)}`, at);
+    }
+  }
+}
+
+/** Copies input bytes [from, to) to out, applying the patches that lie there. */
+function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx, patches = ctx.patches): void {
+  let at = from;
+  for (let i = 0; i < patches.length; i += 3) {
+    const pFrom = patches[i]!, pTo = patches[i + 1]!, value = patches[i + 2]!;
+    if (pFrom < from || pTo > to) continue;
+    out.span(b, at, pFrom);
+    out.push(value === GROW ? [0x10, ...leb(ctx.funcImports)] : leb(value));
+    at = pTo;
+  }
+  out.span(b, at, to);
+}
+
+/** Decodes a constant expression and copies it to out with its patches. */
+function constExpr(r: Reader, ctx: Ctx, out: Out): void {
+  const from = r.pos;
+  const sub: Ctx = { ...ctx, patches: [] };
+  expr(r, sub, false);
+  copyPatched(out, r.b, from, r.pos, sub);
+}
+
+function gcOp(r: Reader, at: number): void {
+  const sub = r.u32();
+  if (sub <= 1 || (sub >= 6 && sub <= 7) || (sub >= 11 && sub <= 14) || sub === 16) r.u32();
+  else if ((sub >= 2 && sub <= 5) || sub === 8 || sub === 9 || sub === 10 || sub === 17 || sub === 18 || sub === 19) { r.u32(); r.u32(); }
+  else if (sub >= 20 && sub <= 23) r.leb(5);
+  else if (sub === 24 || sub === 25) { r.byte(); r.u32(); r.leb(5); r.leb(5); }
+  else if (!(sub === 15 || (sub >= 26 && sub <= 30))) r.fail(`unknown opcode 0xfb ${sub}`, at);
+}
+
+function miscOp(r: Reader, at: number): void {
+  const sub = r.u32();
+  if (sub <= 7) return; // saturating truncations
+  if (sub === 8 || sub === 10 || sub === 12 || sub === 14) { r.u32(); r.u32(); } // memory.init memory.copy table.init table.copy
+  else if (sub === 9 || sub === 11 || sub === 13 || (sub >= 15 && sub <= 17)) r.u32(); // data.drop memory.fill elem.drop table.grow/size/fill
+  else r.fail(`unknown opcode 0xfc ${sub}`, at);
+}
+
+function simdOp(r: Reader, at: number): void {
+  const sub = r.u32();
+  if (sub <= 11 || sub === 92 || sub === 93) memarg(r); // loads, store, load_zero
+  else if (sub === 12 || sub === 13) r.skip(16); // v128.const, i8x16.shuffle
+  else if (sub >= 21 && sub <= 34) r.byte(); // extract/replace lane
+  else if (sub >= 84 && sub <= 91) { memarg(r); r.byte(); } // load/store lane
+  else if (sub > 0x113) r.fail(`unknown opcode 0xfd ${sub}`, at); // the rest (relaxed SIMD included) take no immediates
+}
+
+function atomicOp(r: Reader, at: number): void {
+  const sub = r.u32();
+  if (sub === 3) { if (r.byte() !== 0) r.fail('atomic.fence takes a zero byte', at); }
+  else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) memarg(r);
+  else r.fail(`unknown opcode 0xfe ${sub}`, at);
+}
+
+interface Section { id: number; start: number; end: number } // payload [start, end)
+
+function sections(b: Uint8Array): Section[] {
+  const r = new Reader(b, 0, b.length);
+  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  for (const m of magic) if (r.byte() !== m) r.fail('not a WebAssembly 1.0 module (bad magic or version)', 0);
+  const out: Section[] = [];
+  while (r.pos < r.end) {
+    const id = r.byte();
+    if (id > 13) r.fail(`unknown section id ${id}`, r.pos - 1);
+    const len = r.u32();
+    const start = r.pos;
+    r.skip(len);
+    out.push({ id, start, end: r.pos });
+  }
+  return out;
+}
+
+/** Decodes the imports; returns how many are functions and whether a memory is 64-bit. */
+function readImports(r: Reader): { funcs: number; memory64: boolean } {
+  let funcs = 0;
+  let memory64 = false;
+  for (let n = r.u32(); n > 0; n--) {
+    r.name(); r.name();
+    const kind = r.byte();
+    if (kind === 0) { r.u32(); funcs++; } else if (kind === 1) tabletype(r);
+    else if (kind === 2) memory64 ||= limits(r).memory64;
+    else if (kind === 3) { valtype(r); r.byte(); } else if (kind === 4) { r.byte(); r.u32(); }
+    else r.fail(`unknown import kind ${kind}`, r.pos - 1);
+  }
+  r.done('import section');
+  return { funcs, memory64 };
+}
+
+/**
+ * Decodes every function body of the code section once, recording the
+ * patches in ctx; returns the bodies' byte ranges (after their size).
+ */
+function scanCode(r: Reader, ctx: Ctx): number[] {
+  const bodies: number[] = [];
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    const body = r.sub(r.u32());
+    bodies.push(body.pos, body.end);
+    for (let locals = body.u32(); locals > 0; locals--) { body.u32(); valtype(body); }
+    expr(body, ctx, true);
+    body.done(`function body ${i}`);
+  }
+  r.done('code section');
+  return bodies;
+}
+
+function writeCode(b: Uint8Array, bodies: number[], ctx: Ctx, out: Out): void {
+  out.u32(bodies.length / 2);
+  let p = 0; // patches are in input order, as are the bodies
+  const patches = ctx.patches;
+  for (let i = 0; i < bodies.length; i += 2) {
+    const from = bodies[i]!, to = bodies[i + 1]!;
+    const first = p;
+    while (p < patches.length && patches[p]! < to) p += 3;
+    if (first === p) { out.u32(to - from); out.span(b, from, to); continue; }
+    const body = new Out();
+    copyPatched(body, b, from, to, ctx, patches.slice(first, p));
+    out.u32(body.length);
+    out.push(body.bytes());
+  }
+}
+
+/** Element segments (all eight encodings) with function indices shifted. */
+function elems(r: Reader, ctx: Ctx, out: Out): void {
+  const n = r.u32();
+  out.u32(n);
+  for (let i = 0; i < n; i++) {
+    let mark = r.pos;
+    const flags = r.u32();
+    if (flags > 7) r.fail(`unknown element segment kind ${flags}`);
+    const exprs = (flags & 4) !== 0;
+    const flush = () => { out.span(r.b, mark, r.pos); mark = r.pos; };
+    if ((flags & 3) === 2) r.u32(); // table index
+    if (!(flags & 1)) { flush(); constExpr(r, ctx, out); mark = r.pos; } // offset
+    if (flags & 3) { if (exprs) valtype(r); else r.byte(); } // reftype or elemkind
+    const count = r.u32();
+    flush();
+    for (let j = 0; j < count; j++) {
+      if (exprs) constExpr(r, ctx, out); else out.u32(shiftFunc(ctx, r.u32()));
+    }
+    mark = r.pos;
+  }
+  r.done('element section');
+}
+
+/** The `name` custom section with function-indexed subsections shifted. */
+function names(r: Reader, ctx: Ctx, out: Out): void {
+  const mark = r.pos;
+  r.name();
+  out.span(r.b, mark, r.pos);
+  while (r.pos < r.end) {
+    const id = r.byte();
+    const sub = r.sub(r.u32());
+    if (id < 1 || id > 3) { out.push([id]); out.u32(sub.end - sub.pos); out.span(r.b, sub.pos, sub.end); continue; }
+    const body = new Out();
+    const n = sub.u32();
+    body.u32(n);
+    for (let i = 0; i < n; i++) {
+      body.u32(shiftFunc(ctx, sub.u32()));
+      const from = sub.pos;
+      if (id === 1) sub.name();
+      else for (let m = sub.u32(); m > 0; m--) { sub.u32(); sub.name(); } // locals or labels of one function
+      body.span(r.b, from, sub.pos);
+    }
+    sub.done(`name subsection ${id}`);
+    out.push([id]);
+    out.u32(body.length);
+    out.push(body.bytes());
+  }
+}
+
+/**
+ * Rewrites every memory.grow into a call of the GROW_IMPORT function.
+ * Throws WasmRewriteError for anything it cannot decode with certainty.
+ */
+export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
+  const b = input;
+  const secs = sections(b);
+  const find = (id: number) => secs.find((s) => s.id === id);
+  const reader = (s: Section) => new Reader(b, s.start, s.end);
+
+  const imp = find(SEC.import);
+  const { funcs: funcImports, memory64: importedMemory64 } = imp ? readImports(reader(imp)) : { funcs: 0, memory64: false };
+  const codeSec = find(SEC.code);
+  const ctx: Ctx = { funcImports, grows: 0, patches: [] };
+  const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
+  const grows = ctx.grows;
+  if (grows === 0) return { bytes: input, grows: 0, startExported: false };
+
+  let memory64 = importedMemory64;
+  const mem = find(SEC.memory);
+  if (mem) {
+    const r = reader(mem);
+    for (let n = r.u32(); n > 0; n--) memory64 ||= limits(r).memory64;
+    r.done('memory section');
+  }
+  if (memory64) throw new WasmRewriteError('a 64-bit memory (memory64) cannot have its memory.grow routed through the host');
+  const typeSec = find(SEC.type);
+  if (!typeSec) throw new WasmRewriteError('a module with code but no type section');
+  const startSec = find(SEC.start);
+  const startFunc = startSec ? (() => { const r = reader(startSec); const f = r.u32(); r.done('start section'); return f; })() : undefined;
+
+  const out = new Out();
+  out.span(b, 0, 8);
+  const section = (id: number, payload: Out) => { out.push([id]); out.u32(payload.length); out.push(payload.bytes()); };
+  let newType = -1;
+
+  for (const s of secs) {
+    const r = reader(s);
+    const p = new Out();
+    switch (s.id) {
+      case SEC.type: {
+        newType = r.u32();
+        p.u32(newType + 1);
+        p.span(b, r.pos, s.end);
+        p.push([0x60, 0x01, 0x7f, 0x01, 0x7f]); // (func (param i32) (result i32)), its own rec group
+        section(s.id, p);
+        if (!imp) { // the import section follows the type section
+          const ip = new Out();
+          ip.u32(1);
+          ip.push([...utf8(GROW_IMPORT.module), ...utf8(GROW_IMPORT.name), 0x00, ...leb(newType)]);
+          section(SEC.import, ip);
+        }
+        continue;
+      }
+      case SEC.import: {
+        const n = r.u32();
+        p.u32(n + 1);
+        p.span(b, r.pos, s.end);
+        if (newType < 0) r.fail('import section before the type section');
+        p.push([...utf8(GROW_IMPORT.module), ...utf8(GROW_IMPORT.name), 0x00, ...leb(newType)]);
+        break;
+      }
+      case SEC.table: {
+        const n = r.u32();
+        p.u32(n);
+        for (let i = 0; i < n; i++) {
+          const mark = r.pos;
+          if (r.b[r.pos] === 0x40) { // table with an initializer expression
+            r.byte(); if (r.byte() !== 0) r.fail('bad table entry');
+            tabletype(r);
+            p.span(b, mark, r.pos);
+            constExpr(r, ctx, p);
+          } else { tabletype(r); p.span(b, mark, r.pos); }
+        }
+        r.done('table section');
+        break;
+      }
+      case SEC.global: {
+        const n = r.u32();
+        p.u32(n);
+        for (let i = 0; i < n; i++) {
+          const mark = r.pos;
+          valtype(r); r.byte();
+          p.span(b, mark, r.pos);
+          constExpr(r, ctx, p);
+        }
+        r.done('global section');
+        break;
+      }
+      case SEC.export: {
+        const n = r.u32();
+        const extra = startFunc !== undefined ? 1 : 0;
+        p.u32(n + extra);
+        for (let i = 0; i < n; i++) {
+          const mark = r.pos;
+          if (r.name() === START_EXPORT) r.fail(`the module already exports "${START_EXPORT}"`, mark);
+          const kind = r.byte();
+          p.span(b, mark, r.pos);
+          const idx = r.u32();
+          p.u32(kind === 0 ? shiftFunc(ctx, idx) : idx);
+        }
+        r.done('export section');
+        if (extra) p.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc!))]);
+        break;
+      }
+      case SEC.start: // dropped: offered as START_EXPORT instead
+        if (find(SEC.export)) continue;
+        p.u32(1); // no export section: one goes where the start section was
+        p.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc!))]);
+        section(SEC.export, p);
+        continue;
+      case SEC.elem: elems(r, ctx, p); break;
+      case SEC.code: writeCode(b, bodies, ctx, p); break;
+      case SEC.custom: {
+        const save = r.pos;
+        if (r.name() === 'name') { r.pos = save; names(r, ctx, p); break; }
+        p.span(b, s.start, s.end);
+        break;
+      }
+      default:
+        p.span(b, s.start, s.end);
+    }
+    section(s.id, p);
+  }
+  return { bytes: out.bytes(), grows, startExported: startFunc !== undefined };
+}

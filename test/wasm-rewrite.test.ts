@@ -1,0 +1,250 @@
+// The memory.grow rewrite (host/wasm-rewrite.ts): a rewritten module behaves
+// exactly as the original (every shifted function index still names the same
+// function), its growth goes through the import, and bad input is refused
+// with a clear error. Test modules are written as text (test/wasm/*.wat) and
+// assembled with binaryen, which AssemblyScript installs.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import binaryen from 'binaryen';
+import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
+import os from 'node:os';
+import { loadModule, ModuleError } from '../host/guest.js';
+import { ROOT, cli } from './helpers.js';
+
+function assemble(name: string): Uint8Array<ArrayBuffer> {
+  const m = binaryen.parseText(fs.readFileSync(path.join(ROOT, 'test/wasm', name), 'utf8'));
+  m.setFeatures(binaryen.Features.All);
+  binaryen.setDebugInfo(true); // keep the name section
+  if (!m.validate()) throw new Error(`${name} does not validate`);
+  const bytes = new Uint8Array(m.emitBinary());
+  m.dispose();
+  return bytes;
+}
+
+/** Instantiates a module; a rewritten one gets a $grow that records each call. */
+function instantiate(bytes: Uint8Array<ArrayBuffer>) {
+  const log: number[] = [];
+  const grows: number[] = [];
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: { log: (x: number) => { log.push(x); }, twice: (x: number) => 2 * x },
+    [GROW_IMPORT.module]: {
+      [GROW_IMPORT.name]: (delta: number) => {
+        grows.push(delta);
+        try { return memory!.grow(delta); } catch { return -1; }
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+  memory = instance.exports['memory'] as WebAssembly.Memory;
+  const start = instance.exports[START_EXPORT];
+  if (typeof start === 'function') start();
+  const call = (name: string) => (instance.exports[name] as () => number)();
+  return { instance, log, grows, call, memory };
+}
+
+const trapIn = (fn: () => unknown): string => {
+  try { fn(); } catch (e: any) { return (e.stack as string).split('\n')[1]!.trim(); }
+  return 'no trap';
+};
+
+test('a rewritten module computes what the original does; each memory.grow calls the host', () => {
+  const original = assemble('grow-shift.wat');
+  const r = routeMemoryGrow(original);
+  assert.is(r.grows, 5, 'memory.grow in $a, $b, $start, grow-far and the SIMD function');
+  assert.ok(r.startExported);
+  const before = instantiate(original);
+  const after = instantiate(r.bytes);
+  assert.equal(after.grows, [1], 'the start function ran once, its growth through the host');
+  assert.equal(after.log, before.log, 'the start function called the right import');
+  assert.equal(after.log, [7]);
+  const want = before.call('run');
+  assert.is(after.call('run'), want, 'calls, call_indirect, return_call, ref.func, elem and global init all hit the same functions');
+  assert.ok(after.grows.length > 1, 'memory.grow inside run went through the host');
+  assert.is(after.memory.buffer.byteLength, before.memory.buffer.byteLength);
+  assert.is(after.call('grow-far'), -1, 'past the maximum: -1, as memory.grow');
+  assert.is(before.call('grow-far'), -1);
+  assert.is(after.call('simd'), before.call('simd'), 'SIMD, bulk memory, atomics, exceptions decoded and kept');
+  assert.match(trapIn(() => after.call('boom')), /^at boom \(/, 'the name section still names the trapping function');
+  assert.match(trapIn(() => before.call('boom')), /^at boom \(/);
+});
+
+test('the rewritten module has no memory.grow left and imports $grow as (i32) -> i32', () => {
+  const r = routeMemoryGrow(assemble('grow-shift.wat'));
+  assert.is(routeMemoryGrow(r.bytes).grows, 0);
+  const m = new WebAssembly.Module(r.bytes);
+  const imports = WebAssembly.Module.imports(m);
+  assert.equal(imports.map((i) => `${i.module}.${i.name}`), ['env.log', 'env.twice', `${GROW_IMPORT.module}.${GROW_IMPORT.name}`]);
+  const exports = WebAssembly.Module.exports(m).map((e) => e.name);
+  assert.equal(exports, ['memory', 'run', 'grow-far', 'simd', 'boom', START_EXPORT]);
+  // A wrong signature is refused at link time: the type really is (i32) -> i32.
+  assert.throws(() => new WebAssembly.Instance(m, {
+    env: { log() {}, twice: (x: number) => x },
+    [GROW_IMPORT.module]: { [GROW_IMPORT.name]: new WebAssembly.Global({ value: 'i32' }, 0) },
+  }), /function/);
+});
+
+test('a module without memory.grow comes back as the same bytes', () => {
+  const bytes = assemble('no-grow.wat');
+  const r = routeMemoryGrow(bytes);
+  assert.is(r.grows, 0);
+  assert.is(r.bytes, bytes);
+  assert.not.ok(r.startExported);
+});
+
+test('every guest of the repository is rewritten into a valid module that keeps its interface', () => {
+  const guests = [
+    ...fs.readdirSync(path.join(ROOT, 'build/examples')).filter((f) => f.endsWith('.wasm')).map((f) => `build/examples/${f}`),
+    'build/conformance/interp.wasm',
+  ];
+  assert.ok(guests.length >= 5, `guests found: ${guests.join(', ')}`);
+  for (const g of guests) {
+    const bytes = new Uint8Array(fs.readFileSync(path.join(ROOT, g)));
+    const r = routeMemoryGrow(bytes);
+    assert.ok(r.grows > 0, `${g}: AssemblyScript's allocator grows memory`);
+    const before = new WebAssembly.Module(bytes);
+    const after = new WebAssembly.Module(r.bytes);
+    assert.equal(WebAssembly.Module.exports(after), WebAssembly.Module.exports(before), g);
+    assert.equal(WebAssembly.Module.imports(after).slice(0, -1), WebAssembly.Module.imports(before), g);
+    assert.is(routeMemoryGrow(r.bytes).grows, 0, g);
+  }
+});
+
+// Element segments in all eight encodings (binaryen rewrites them into one
+// form, so this module is assembled byte by byte). No imports: every
+// function index moves. Table slots: 0 f0 (kind 4), 1 f1 (kind 4), 2 f1
+// (kind 6), 3 f0 (kind 2); passive kind 5 (f0) and kind 1 (f1) are copied
+// in by table.init from `init`; kinds 3 and 7 declare f0 and f2.
+function elemModule(): Uint8Array<ArrayBuffer> {
+  const sec = (id: number, body: number[]) => [id, body.length, ...body];
+  const vec = (items: number[][]) => [items.length, ...items.flat()];
+  const str = (t: string) => [t.length, ...Buffer.from(t)];
+  const refFunc = (f: number) => [0xd2, f, 0x0b];
+  const i32 = (v: number) => [0x41, v, 0x0b];
+  const body = (code: number[]) => [code.length + 1, 0x00, ...code];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...sec(1, vec([[0x60, 0x00, 0x01, 0x7f], [0x60, 0x01, 0x7f, 0x01, 0x7f], [0x60, 0x01, 0x7f, 0x00]])),
+    ...sec(3, vec([[0], [0], [1], [2]])), // f0 f1: () -> i32; f2 probe: (i32) -> i32; f3 init: (i32) -> ()
+    ...sec(4, vec([[0x70, 0x00, 4]])),
+    ...sec(5, vec([[0x00, 1]])),
+    ...sec(7, vec([[...str('memory'), 2, 0], [...str('probe'), 0, 2], [...str('init'), 0, 3]])),
+    ...sec(9, vec([
+      [4, ...i32(0), ...vec([refFunc(0), refFunc(1)])],
+      [6, 0, ...i32(2), 0x70, ...vec([refFunc(1)])],
+      [2, 0, ...i32(3), 0x00, ...vec([[1 - 1]])],
+      [5, 0x70, ...vec([refFunc(0)])],
+      [1, 0x00, ...vec([[1]])],
+      [7, 0x70, ...vec([refFunc(2)])],
+      [3, 0x00, ...vec([[0]])],
+    ])),
+    ...sec(10, vec([
+      body([0x41, 10, 0x0b]),
+      body([0x41, 0, 0x40, 0, 0x1a, 0x41, 20, 0x0b]), // drop(memory.grow 0); 20
+      body([0x20, 0, 0x11, 0, 0, 0x0b]), // call_indirect (type 0) (local.get 0)
+      body([0x20, 0, 0x41, 0, 0x41, 1, 0xfc, 12, 3, 0, 0x41, 2, 0x41, 0, 0x41, 1, 0xfc, 12, 4, 0, 0x0b]),
+      // table.init 0 (elem 3: f0) at slot local0; table.init 0 (elem 4: f1) at slot 2
+    ])),
+  ]);
+}
+
+test('element segments of all eight encodings still name the same functions', () => {
+  const original = elemModule();
+  const r = routeMemoryGrow(original);
+  assert.is(r.grows, 1);
+  const run = (bytes: Uint8Array<ArrayBuffer>) => {
+    const { instance } = instantiate(bytes);
+    const probe = instance.exports['probe'] as (i: number) => number;
+    const init = instance.exports['init'] as (i: number) => void;
+    const before = [0, 1, 2, 3].map(probe);
+    init(1);
+    return [...before, ...[0, 1, 2, 3].map(probe)];
+  };
+  const want = run(original);
+  assert.equal(want, [10, 20, 20, 10, 10, 10, 20, 10]);
+  assert.equal(run(r.bytes), want);
+});
+
+// A minimal module, byte by byte: one type, one function with the given body.
+function tiny(body: number[]): Uint8Array<ArrayBuffer> {
+  const code = [0x00, ...body]; // no locals
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () -> ()
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x0a, code.length + 2, 0x01, code.length, ...code,
+  ]);
+}
+
+test('malformed modules and unknown opcodes give a clear error, never a guess', () => {
+  const cases: Array<[string, Uint8Array<ArrayBuffer>, RegExp]> = [
+    ['not wasm', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), /not a WebAssembly 1\.0 module/],
+    ['component', new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]), /bad magic or version/],
+    ['unknown opcode', tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0xff, 0x0b]), /unknown opcode 0xff at byte 0x1c/],
+    ['unknown SIMD opcode', tiny([0x40, 0x00, 0x1a, 0xfd, 0xff, 0x7f, 0x0b]), /unknown opcode 0xfd 16383/],
+    ['truncated body', tiny([0x41, 0x00, 0x40, 0x00]), /unexpected end of data/],
+    ['trailing bytes', tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0x0b, 0x01]), /function body 0: 1 bytes left over/],
+    ['overlong integer', tiny([0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0b]), /integer too long/],
+    ['second memory', tiny([0x41, 0x00, 0x40, 0x01, 0x1a, 0x0b]), /memory\.grow of memory 1/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    try {
+      routeMemoryGrow(bytes);
+      assert.unreachable(`${what}: no error`);
+    } catch (e: any) {
+      assert.instance(e, WasmRewriteError, `${what}: ${e}`);
+      assert.match(e.message, message, what);
+    }
+  }
+  const half = assemble('grow-shift.wat');
+  assert.throws(() => routeMemoryGrow(half.slice(0, half.length >> 1)), (e: any) => e instanceof WasmRewriteError);
+});
+
+test('the tiny module itself is fine: one memory.grow, rewritten', () => {
+  const ok = tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0x0b]);
+  const r = routeMemoryGrow(ok);
+  assert.is(r.grows, 1);
+  // type section gained (i32) -> i32, an import section appeared, the call targets import 0.
+  const m = new WebAssembly.Module(r.bytes); // validates without a memory: the call replaced the instruction
+  assert.equal(WebAssembly.Module.imports(m), [{ module: GROW_IMPORT.module, name: GROW_IMPORT.name, kind: 'function' }]);
+});
+
+test('loadModule: a valid module the rewrite refuses is one clear ModuleError; an invalid one keeps the engine\'s message', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+  try {
+    const refused = path.join(dir, 'reserved.wasm');
+    fs.writeFileSync(refused, assemble('reserved-export.wat'));
+    const e1 = await loadModule(refused).then(() => null, (e) => e);
+    assert.instance(e1, ModuleError);
+    assert.match(e1.message, /reserved\.wasm: cannot route its memory\.grow through the host \(the module already exports "wasi-sysv\.start"/);
+    const reserved = path.join(dir, 'reserved-only.wasm');
+    fs.writeFileSync(reserved, assemble('reserved-only.wat'));
+    const e3 = await loadModule(reserved).then(() => null, (e) => e);
+    assert.instance(e3, ModuleError);
+    assert.match(e3.message, /exports "wasi-sysv\.start", a name the host reserves/);
+    const broken = path.join(dir, 'broken.wasm');
+    fs.writeFileSync(broken, tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0xff, 0x0b]));
+    const e2 = await loadModule(broken).then(() => null, (e) => e);
+    assert.instance(e2, ModuleError);
+    assert.match(e2.message, /broken\.wasm is not a valid WebAssembly module \(WebAssembly\.compile\(\): /);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a guest whose start function grows memory runs under the host', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+  try {
+    const file = path.join(dir, 'start-grows.wasm');
+    fs.writeFileSync(file, assemble('start-grows.wat'));
+    const r = cli(['run', file]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stderr, '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
