@@ -1,7 +1,7 @@
 // Guest interpreter of the conformance DSL (canonical form; see
 // conformance/README.md), the AssemblyScript twin of
 // conformance/native/interp.c: same steps, same transcript lines, but every
-// SysV call goes through the host's `sysv` imports (/work/shared/abi.md).
+// SysV call goes through the host's `sysv` imports (docs/abi.md).
 // Written against the ABI alone (its own imports, no library), so the suite
 // tests the contract, not one client of it.
 

@@ -254,7 +254,9 @@ static void *P(int64_t v) { return (void *)(intptr_t)v; }
 
 static Res exec_op(Step *s) {
   const char *op = s->op;
-  if (!strcmp(op, "shmget")) { NEED(3); return sys(shmget((key_t)A(0), (size_t)(uint32_t)A(1), (int)A(2))); }
+  // size_t: a native process can ask for 4 GiB and more (a guest cannot: its
+  // size is an i32 read as unsigned, see docs/abi.md).
+  if (!strcmp(op, "shmget")) { NEED(3); return sys(shmget((key_t)A(0), (size_t)A(1), (int)A(2))); }
   if (!strcmp(op, "shmat")) {
     NEED(3);
     void *r = shmat((int)A(0), P(A(1)), (int)A(2));
