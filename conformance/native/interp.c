@@ -199,9 +199,11 @@ static int field_info(const char *f, size_t *off, int *size, int *sign) {
 
 static int64_t read_sized(const void *p, int size, int sign) {
   switch (size) {
-    case 1: return sign ? *(const int8_t *)p : *(const uint8_t *)p;
-    case 2: return sign ? *(const int16_t *)p : *(const uint16_t *)p;
-    case 4: return sign ? *(const int32_t *)p : *(const uint32_t *)p;
+    // Each branch converted on its own: in `sign ? int32 : uint32` C would
+    // convert the signed one to unsigned first.
+    case 1: return sign ? (int64_t)*(const int8_t *)p : (int64_t)*(const uint8_t *)p;
+    case 2: return sign ? (int64_t)*(const int16_t *)p : (int64_t)*(const uint16_t *)p;
+    case 4: return sign ? (int64_t)*(const int32_t *)p : (int64_t)*(const uint32_t *)p;
     default: return *(const int64_t *)p;
   }
 }
