@@ -17,6 +17,13 @@ export interface GuestOptions {
   trace: boolean;
   /** Shared stop flag from the supervisor (see stop.ts). */
   stopShared?: SharedArrayBuffer;
+  /**
+   * Keep the guest's memory alive after it ended (worker.ts): the worker
+   * posts the outcome, then waits until [0] of this buffer (Int32) is
+   * nonzero. For tests that must see what the guest's end did (windows
+   * detached) before its memory could unmap them anyway.
+   */
+  holdShared?: SharedArrayBuffer;
 }
 
 export type GuestOutcome =
@@ -66,7 +73,10 @@ export function describeTrap(e: Error): { message: string; func?: string } {
   return func ? { message: e.message, func } : { message: e.message };
 }
 
-export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
+/** Called with the guest's memory once the guest ended and its cleanup is done. */
+export type EndHook = (memory: WebAssembly.Memory) => void;
+
+export async function runGuestHere(opts: GuestOptions, onEnd?: EndHook): Promise<GuestOutcome> {
   const module = await loadModule(opts.wasmPath);
   await initWasi();
   const memfs = new MemFS();
@@ -111,6 +121,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
       view.free();
     }
   }
+  onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   return outcome;
 }
 
