@@ -369,9 +369,9 @@ function execOp(s: Step): void {
   }
   if (op == "exit") { need(s, 1); process.exit(<i32>A(s, 0)); }
   if (op == "trap") { unreachable(); }
-  if (op == "spawn" || op == "wait" || op == "kill") {
+  if (op == "spawn" || op == "wait" || op == "kill" || op == "signal") {
     need(s, 1);
-    out("@" + op + " " + s.args[0]);
+    out("@" + op + " " + s.args[0] + (op == "signal" ? " " + s.args[1] : ""));
     const v = I64.parseInt(readLine());
     if (v < 0) err(-v); else ok(v);
     return;

@@ -349,10 +349,11 @@ static Res exec_op(Step *s) {
   if (!strcmp(op, "grow")) { return ok(0); }  // linear memory only: no-op natively
   if (!strcmp(op, "exit")) { NEED(1); fflush(stdout); exit((int)A(0)); }
   if (!strcmp(op, "trap")) { fflush(stdout); __builtin_trap(); }
-  if (!strcmp(op, "spawn") || !strcmp(op, "wait") || !strcmp(op, "kill")) {
+  if (!strcmp(op, "spawn") || !strcmp(op, "wait") || !strcmp(op, "kill") || !strcmp(op, "signal")) {
     NEED(1);
     char line[128];
-    printf("@%s %s\n", op, s->args[0]);
+    if (!strcmp(op, "signal")) { NEED(2); printf("@%s %s %s\n", op, s->args[0], s->args[1]); }
+    else printf("@%s %s\n", op, s->args[0]);
     readline_stdin(line, sizeof line);
     long v = strtol(line, NULL, 10);
     if (v < 0) return err((int)-v);
@@ -516,12 +517,33 @@ static void parse(char *script) {
   if (depth) die("repeat without end", steps[stack[depth - 1]].line);
 }
 
+static void on_signal(int sig) { (void)sig; }
+
+/*
+ * The signals a case may send (conformance/README.md, `signal`): SIGUSR2 is
+ * ignored, as every signal is for a guest (it has no handlers); SIGUSR1 has a
+ * handler that does nothing, with SA_RESTART (semop is never restarted
+ * anyway); SIGWINCH keeps its default, ignore.
+ */
+static void set_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  sa.sa_handler = SIG_IGN;
+  sa.sa_flags = 0;
+  sigaction(SIGUSR2, &sa, NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: interp SCRIPT   (canonical conformance DSL; driven by wasi-sysv conformance)\n");
     return 2;
   }
   char hello[128];
+  set_signals();
   readline_stdin(hello, sizeof hello);  // "go <pid>" from the driver
   *var_ref("self", 1) = getpid();
   *var_ref("buf", 1) = (int64_t)(intptr_t)buf;
