@@ -103,15 +103,15 @@ export async function drive(input: DriverInput): Promise<RunResult> {
   const start = (l: Live): number => {
     if (l.child) return -22; // EINVAL: already started
     const { spec } = l;
+    // Another user: the process starts as root (so it can load its files
+    // wherever the checkout lives) and drops to that user itself.
+    const as = spec.uid !== undefined ? ['--uid', String(spec.uid)] : [];
     const [cmd, args] = spec.runner === 'native'
-      ? [input.nativeInterp, [spec.script]]
+      ? [input.nativeInterp, [...as, spec.script]]
       : spec.hosted
-        ? [process.execPath, [input.hostedPath, input.guestInterp, spec.script]]
-        : [process.execPath, [input.cliPath, 'run', input.guestInterp, spec.script]];
-    const child = spawn(cmd, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.uid } : {}),
-    });
+        ? [process.execPath, [input.hostedPath, ...as, input.guestInterp, spec.script]]
+        : [process.execPath, [input.cliPath, 'run', ...as, input.guestInterp, spec.script]];
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     l.child = child;
     l.pid = child.pid;
     l.result.outcome = 'running';

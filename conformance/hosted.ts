@@ -13,9 +13,12 @@ import fs from 'node:fs';
 import { runGuest } from '../host/runner.js';
 import type { GuestOutcome } from '../host/guest.js';
 
-const [wasm, script] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+let uid: number | undefined;
+if (argv[0] === '--uid') { uid = Number(argv[1]); argv.splice(0, 2); }
+const [wasm, script] = argv;
 if (!wasm || script === undefined) {
-  fs.writeSync(2, 'usage: hosted.js GUEST.wasm SCRIPT\n');
+  fs.writeSync(2, 'usage: hosted.js [--uid N] GUEST.wasm SCRIPT\n');
   process.exit(2);
 }
 
@@ -38,7 +41,8 @@ const letGo = () => {
   Atomics.notify(new Int32Array(hold), 0);
 };
 
-const done = runGuest({ wasmPath: wasm, args: [wasm, script], env: {}, dirs: [], trace: false, holdShared: hold },
+const done = runGuest({ wasmPath: wasm, args: [wasm, script], env: {}, dirs: [], trace: false, holdShared: hold,
+  ...(uid !== undefined ? { uid } : {}) },
   { onOutcome: report });
 const o = await done;
 report(o); // a worker that died without a result

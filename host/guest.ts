@@ -7,6 +7,8 @@ import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import { copyIn, copyOut, memPath, type DirMapping, type Snapshot } from './dirs.js';
+import * as libc from './libc.js';
+import { errnoName } from './abi.js';
 
 export interface GuestOptions {
   wasmPath: string;
@@ -24,6 +26,14 @@ export interface GuestOptions {
    * detached) before its memory could unmap them anyway.
    */
   holdShared?: SharedArrayBuffer;
+  /**
+   * Run the guest as this uid and gid (root only). The host loads everything
+   * it needs first (modules, the guest, WASI), then drops its privileges for
+   * the whole process, as sandboxes do: neither the guest nor the host's
+   * files need be reachable by that user. --dir directories are read and
+   * written back as that user.
+   */
+  uid?: number;
 }
 
 export type GuestOutcome =
@@ -79,6 +89,10 @@ export type EndHook = (memory: WebAssembly.Memory) => void;
 export async function runGuestHere(opts: GuestOptions, onEnd?: EndHook): Promise<GuestOutcome> {
   const module = await loadModule(opts.wasmPath);
   await initWasi();
+  if (opts.uid !== undefined) {
+    const e = libc.dropPrivileges(opts.uid);
+    if (e !== 0) return { kind: 'error', message: `cannot run the guest as uid ${opts.uid}: ${errnoName(e)} (switching users needs root)` };
+  }
   const memfs = new MemFS();
   const snapshots: Snapshot[] = opts.dirs.map((d) => copyIn(memfs, d));
   const preopens: Record<string, string> = {};
