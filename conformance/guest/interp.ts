@@ -267,7 +267,14 @@ function A(s: Step, i: i32): i64 { return evalExpr(s.args[i]); }
 
 function execOp(s: Step): void {
   const op = s.op;
-  if (op == "shmget") { need(s, 3); sys(sys_shmget(<i32>A(s, 0), <i32>A(s, 1), <i32>A(s, 2))); return; }
+  if (op == "shmget") {
+    need(s, 3);
+    const size = A(s, 1);
+    // The ABI's size is an i32 read as unsigned: nothing else can be passed.
+    if (size < -0x80000000 || size > 0xffffffff) die("a size beyond 32 bits cannot be passed by a guest (docs/abi.md): use a native process", s.line);
+    sys(sys_shmget(<i32>A(s, 0), <i32>size, <i32>A(s, 2)));
+    return;
+  }
   if (op == "shmat") {
     need(s, 3);
     const r = sys_shmat(<i32>A(s, 0), P(A(s, 1)), <i32>A(s, 2));
