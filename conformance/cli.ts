@@ -112,9 +112,16 @@ export async function main(argv: string[]): Promise<number> {
     out.push('', 'Cases that do not agree:');
     for (const c of bad) out.push(`  ${c.name} (${c.file}:${c.line}): ${c.why ?? 'disagree'}`);
   }
-  const skipped = cases.filter((c) => c.native.status === 'skip').length;
-  const agreeing = cases.length - bad.length;
-  out.push('', `${agreeing} of ${cases.length} cases agree, ${bad.length} disagree${skipped ? `, ${skipped} skipped` : ''} (${secs} s)`);
+  // A skipped case neither agrees nor disagrees: it is counted apart, with
+  // its one-line reason.
+  const skipped = cases.filter((c) => c.native.status === 'skip' || c.wasm.status === 'skip');
+  if (skipped.length) {
+    out.push('', 'Cases skipped:');
+    for (const c of skipped) out.push(`  ${c.name} (${c.file}:${c.line}): ${c.native.status === 'skip' ? c.native.detail : c.wasm.detail}`);
+  }
+  const ran = cases.length - skipped.length;
+  const agreeing = ran - bad.length;
+  out.push('', `${agreeing} of ${ran} cases agree, ${bad.length} disagree${skipped.length ? `, ${skipped.length} skipped` : ''} (${secs} s)`);
   fs.writeSync(1, out.join('\n') + '\n');
 
   if (json) {

@@ -8,6 +8,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { ERRNO } from './dsl.js';
+import { tgkill } from '../host/libc.js';
+
+/**
+ * Sends sig to every thread of process pid, so that whichever thread is
+ * blocked (a guest runs on a worker thread of its host) gets it. A thread or
+ * process that is gone already is no error.
+ */
+function signalThreads(pid: number, sig: number): void {
+  let tids: string[];
+  try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { return; }
+  for (const t of tids) tgkill(pid, Number(t), sig);
+}
 
 export interface DriverProc {
   name: string;
@@ -91,15 +103,15 @@ export async function drive(input: DriverInput): Promise<RunResult> {
   const start = (l: Live): number => {
     if (l.child) return -22; // EINVAL: already started
     const { spec } = l;
+    // Another user: the process starts as root (so it can load its files
+    // wherever the checkout lives) and drops to that user itself.
+    const as = spec.uid !== undefined ? ['--uid', String(spec.uid)] : [];
     const [cmd, args] = spec.runner === 'native'
-      ? [input.nativeInterp, [spec.script]]
+      ? [input.nativeInterp, [...as, spec.script]]
       : spec.hosted
-        ? [process.execPath, [input.hostedPath, input.guestInterp, spec.script]]
-        : [process.execPath, [input.cliPath, 'run', input.guestInterp, spec.script]];
-    const child = spawn(cmd, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.uid } : {}),
-    });
+        ? [process.execPath, [input.hostedPath, ...as, input.guestInterp, spec.script]]
+        : [process.execPath, [input.cliPath, 'run', ...as, input.guestInterp, spec.script]];
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     l.child = child;
     l.pid = child.pid;
     l.result.outcome = 'running';
@@ -171,7 +183,7 @@ export async function drive(input: DriverInput): Promise<RunResult> {
       if (line.length) l.result.transcript.push(line);
       return;
     }
-    const [req, name] = line.slice(1).split(' ');
+    const [req, name, arg] = line.slice(1).split(' ');
     const target = procs.get(name ?? '');
     if (!target) { reply(l, -ERRNO.EINVAL!); return; }
     switch (req) {
@@ -186,6 +198,12 @@ export async function drive(input: DriverInput): Promise<RunResult> {
         if (target.guestEnded) { reply(l, 0); break; }
         target.waiters.push(() => reply(l, 0));
         target.child.kill('SIGKILL');
+        break;
+      case 'signal':
+        // To a process that has ended (or whose guest has): nothing to do.
+        if (!target.child) { reply(l, -ERRNO.EINVAL!); break; }
+        if (!target.guestEnded && target.pid) signalThreads(target.pid, Number(arg));
+        reply(l, 0);
         break;
       default: l.result.transcript.push(`bad request ${line}`);
     }

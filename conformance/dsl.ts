@@ -181,8 +181,17 @@ const STEPS: Record<string, StepShape> = {
   fill: { min: 3, max: 3 }, checksum: { min: 2, max: 2 }, check: { min: 1, max: 1 }, set: { min: 2, max: 2 },
   now: { min: 0, max: 0 }, clock: { min: 0, max: 0 }, sleep: { min: 1, max: 1 }, grow: { min: 1, max: 1 },
   exit: { min: 1, max: 1 }, trap: { min: 0, max: 0 }, spawn: { min: 1, max: 1 }, wait: { min: 1, max: 1 },
-  kill: { min: 1, max: 1 }, repeat: { min: 1, max: 2 }, end: { min: 0, max: 0 },
+  kill: { min: 1, max: 1 }, signal: { min: 2, max: 2 }, repeat: { min: 1, max: 2 }, end: { min: 0, max: 0 },
 };
+
+/**
+ * Signals a case may send (`signal NAME SIG`). Natively the interpreter
+ * ignores SIGUSR2 and has a do-nothing handler (SA_RESTART) for SIGUSR1;
+ * SIGWINCH keeps its default (ignore). In a guest's host process SIGUSR2
+ * has the host's own handler, and SIGUSR1 would start Node's inspector:
+ * SIGUSR1 goes to `native` processes only.
+ */
+export const SIGNALS: Record<string, number> = { SIGUSR1: 10, SIGUSR2: 12, SIGWINCH: 28 };
 
 const SHM_BUF_CMDS = new Set([CONSTANTS.IPC_STAT, CONSTANTS.IPC_SET, CONSTANTS.IPC_INFO, CONSTANTS.SHM_INFO, CONSTANTS.SHM_STAT, CONSTANTS.SHM_STAT_ANY]);
 const SEM_BUF_CMDS = new Set([CONSTANTS.IPC_STAT, CONSTANTS.IPC_SET, CONSTANTS.IPC_INFO, CONSTANTS.SEM_INFO, CONSTANTS.SEM_STAT, CONSTANTS.SEM_STAT_ANY, CONSTANTS.GETALL, CONSTANTS.SETALL]);
@@ -202,6 +211,8 @@ export interface Lowered {
   text: string;
   op: string;
   procRef?: string;
+  /** signal: the signal's name. */
+  signal?: string;
   trap: boolean;
 }
 
@@ -275,10 +286,15 @@ export function lowerStep(tokens: string[]): Lowered {
         out.push(args[1]);
       }
       break;
-    case 'spawn': case 'wait': case 'kill':
+    case 'spawn': case 'wait': case 'kill': case 'signal':
       if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(args[0]!)) throw new DslError(`bad process name "${args[0]}"`);
       procRef = args[0]!;
       out = [args[0]!];
+      if (op === 'signal') {
+        const sig = SIGNALS[args[1]!];
+        if (sig === undefined) throw new DslError(`signal NAME SIG: SIG is one of ${Object.keys(SIGNALS).join(', ')}`);
+        out.push(String(sig));
+      }
       break;
     default:
       out = args.map(canonExpr);
@@ -309,7 +325,10 @@ export function lowerStep(tokens: string[]): Lowered {
   }
   if (prefix && trap) throw new DslError('cannot await a trap');
   if (['repeat', 'end'].includes(op) && rest.length) throw new DslError(`${op} takes no expectation`);
-  return { text: prefix + op + (out.length ? ' ' + out.join(' ') : ''), op, ...(procRef ? { procRef } : {}), trap };
+  return {
+    text: prefix + op + (out.length ? ' ' + out.join(' ') : ''), op, ...(procRef ? { procRef } : {}),
+    ...(op === 'signal' ? { signal: args[1]! } : {}), trap,
+  };
 }
 
 // -------------------------------------------------------------------- files
@@ -330,7 +349,7 @@ export function parseCaseFile(file: string, text: string, defaultGroup: string):
   let expectSet = new Set<string>();
   const spawned = new Set<string>();
   const killed = new Set<string>();
-  const refs: Array<{ name: string; line: number }> = [];
+  const refs: Array<{ name: string; line: number; signal?: string }> = [];
   const lines = text.split('\n');
 
   const fail = (line: number, msg: string) => {
@@ -347,7 +366,9 @@ export function parseCaseFile(file: string, text: string, defaultGroup: string):
     if (depth > 0 && proc) fail(cur.line, `repeat without end in process ${proc.name}`);
     closeProc();
     for (const r of refs) {
-      if (!cur.procs.some((p) => p.name === r.name)) fail(r.line, `no process named "${r.name}" in this case`);
+      const target = cur.procs.find((p) => p.name === r.name);
+      if (!target) fail(r.line, `no process named "${r.name}" in this case`);
+      else if (r.signal === 'SIGUSR1' && !target.forceNative) fail(r.line, `SIGUSR1 goes to native processes only (Node starts its inspector on it): make ${r.name} "native"`);
     }
     for (const p of cur.procs) {
       if (!expectSet.has(p.name)) p.expect = killed.has(p.name) ? 'killed' : p.hasTrap ? 'trap' : 'exit 0';
@@ -439,7 +460,7 @@ export function parseCaseFile(file: string, text: string, defaultGroup: string):
       }
       if (low.trap) proc.hasTrap = true;
       if (low.procRef) {
-        refs.push({ name: low.procRef, line: ln });
+        refs.push({ name: low.procRef, line: ln, ...(low.signal ? { signal: low.signal } : {}) });
         if (low.op === 'spawn') spawned.add(low.procRef);
         if (low.op === 'kill') killed.add(low.procRef);
       }

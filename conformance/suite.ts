@@ -2,7 +2,7 @@
 // interpreter) and as a wasm guest (the AssemblyScript interpreter through
 // the host), each in a fresh IPC namespace; a case agrees when both runs meet
 // the case's expectations and their transcripts are identical.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ export interface CaseResult {
 }
 
 export interface SuiteOptions {
-  /** Only cases whose name, group or file contains this text (case-insensitive). */
+  /** Only cases whose name, group, file or process options (native, hosted, uid N) contain this text (case-insensitive). */
   filter?: string;
   /** Runs at a time (default 2). */
   concurrency?: number;
@@ -59,6 +59,26 @@ export function loadCases(root: string = ROOT): CaseSpec[] {
 }
 
 const isRoot = () => process.getuid?.() === 0;
+
+const switchChecked = new Map<number, string | null>();
+/**
+ * Why this machine cannot run a process as `uid`, in one line, or null when
+ * it can. The processes themselves start as root and drop to uid after
+ * loading (so where the checkout lives does not matter); this asks the
+ * kernel once whether that switch is allowed here at all (it is not for an
+ * ordinary user, nor in a user namespace that does not map uid).
+ */
+function cannotSwitchTo(uid: number): string | null {
+  let why = switchChecked.get(uid);
+  if (why !== undefined) return why;
+  if (!isRoot()) why = `needs root to run a process as uid ${uid}`;
+  else {
+    const r = spawnSync('true', [], { uid, gid: uid, stdio: 'ignore' });
+    why = r.error ? `cannot switch to uid ${uid} here (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): run as root outside a user namespace` : null;
+  }
+  switchChecked.set(uid, why);
+  return why;
+}
 
 /** Runs one case with one runner in a fresh IPC namespace. */
 function runOne(c: CaseSpec, runner: 'native' | 'wasm', root: string, interp: { native: string; guest: string }): Promise<RunResult> {
@@ -125,7 +145,10 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
   let cases = loadCases(root);
   if (opts.filter) {
     const f = opts.filter.toLowerCase();
-    cases = cases.filter((c) => c.name.toLowerCase().includes(f) || c.group.toLowerCase().includes(f) || c.file.toLowerCase().includes(f));
+    // Also a process's options: `--filter uid` picks the cases that run a
+    // process as another user, `hosted` those with a host that lives on.
+    const procOpts = (c: CaseSpec) => c.procs.map((p) => `${p.forceNative ? 'native ' : ''}${p.hosted ? 'hosted ' : ''}${p.uid !== undefined ? `uid ${p.uid}` : ''}`).join(' ');
+    cases = cases.filter((c) => c.name.toLowerCase().includes(f) || c.group.toLowerCase().includes(f) || c.file.toLowerCase().includes(f) || procOpts(c).includes(f));
   }
   const interp = ensureBuilt(root);
   const results: CaseResult[] = cases.map((c) => ({
@@ -145,11 +168,12 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
       r.why = c.error;
       return;
     }
-    if (c.procs.some((p) => p.uid !== undefined) && !isRoot()) {
-      r.native = { status: 'skip', detail: 'needs root to run a process as another uid' };
+    const why = c.procs.map((p) => (p.uid !== undefined ? cannotSwitchTo(p.uid) : null)).find((w) => w);
+    if (why) {
+      r.native = { status: 'skip', detail: why };
       r.wasm = { ...r.native };
       r.agree = true;
-      r.why = 'skipped: not root';
+      r.why = `skipped: ${why}`;
       return;
     }
     if (!c.onlyWasm) jobs.push({ i, runner: 'native' });

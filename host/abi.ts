@@ -1,4 +1,4 @@
-// The guest ABI of ../shared/abi.md: constants, errno numbers and the byte
+// The guest ABI of docs/abi.md: constants, errno numbers and the byte
 // layouts of the guest structures, next to the native (glibc x86-64) layouts
 // they are translated to and from. Offsets were read from glibc's headers with
 // offsetof(); test/native-layout.test.ts re-checks them with the C compiler.
@@ -11,7 +11,8 @@ export const IPC_RMID = 0;
 export const IPC_SET = 1;
 export const IPC_STAT = 2;
 export const IPC_INFO = 3;
-/** glibc adds this "new layout" bit to every ctl command; Linux strips it. */
+/** The "new layout" bit of 32-bit ABIs. x86-64 Linux does not strip it: a
+ * command carrying it is EINVAL there, and so in a guest (docs/abi.md, addition 4). */
 export const IPC_64 = 0x100;
 
 export const SHM_RDONLY = 0o10000;

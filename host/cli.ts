@@ -27,6 +27,9 @@ Options for run (before the module; everything after it goes to the guest):
                         shmat(3, NULL, SHM_RDONLY) = 0x30000
                         shmget(0x4d2, 4096, IPC_CREAT|IPC_EXCL|0600) = -1 EEXIST
   --timeout S         stop the guest after S seconds (exit status 124).
+  --uid N             run the guest as uid and gid N (as root): the host loads
+                      everything first, then drops its privileges, so neither
+                      the module nor this installation need be readable by N.
 
 Exit status: the guest's own; 134 when the guest traps (one line on stderr
 with the trap and the guest function); 124 on --timeout; 130 on Ctrl-C;
@@ -44,6 +47,7 @@ interface RunArgs {
   env: Record<string, string>;
   trace: boolean;
   timeout?: number;
+  uid?: number;
   wasm: string;
   guestArgs: string[];
 }
@@ -82,6 +86,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
         const s = Number(take());
         if (!Number.isFinite(s) || s <= 0) throw new UsageError('--timeout needs a positive number of seconds');
         out.timeout = s;
+        break;
+      }
+      case '--uid': {
+        const v = take();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 0xfffffffe) throw new UsageError('--uid needs a numeric user id');
+        out.uid = Number(v);
         break;
       }
       default: throw new UsageError(`unknown option ${a} (see wasi-sysv --help)`);
@@ -127,7 +137,8 @@ async function run(argv: string[]): Promise<number> {
     if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) throw new ModuleError(`--dir ${d.host}: not a directory`);
   }
   const outcome = await runGuest(
-    { wasmPath: path.resolve(a.wasm), args: [a.wasm, ...a.guestArgs], env: a.env, dirs: a.dirs, trace: a.trace, module },
+    { wasmPath: path.resolve(a.wasm), args: [a.wasm, ...a.guestArgs], env: a.env, dirs: a.dirs, trace: a.trace, module,
+      ...(a.uid !== undefined ? { uid: a.uid } : {}) },
     { handleSignals: true, ...(a.timeout !== undefined ? { timeoutSeconds: a.timeout } : {}) },
   );
   return report(outcome, a.wasm);

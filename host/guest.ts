@@ -11,6 +11,8 @@ import { sysvImports } from './sysv.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import { copyIn, copyOut, memPath, type DirMapping, type Snapshot } from './dirs.js';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
+import * as libc from './libc.js';
+import { errnoName } from './abi.js';
 
 export interface GuestOptions {
   wasmPath: string;
@@ -22,11 +24,12 @@ export interface GuestOptions {
   /** Shared stop flag from the supervisor (see stop.ts). */
   stopShared?: SharedArrayBuffer;
   /**
-   * In-process runs only (a function cannot be sent to a worker): called
-   * once the guest has ended and its windows are detached, with its linear
-   * memory. Tests keep that memory alive to observe the detach while it is
-   * still mapped: when a worker ends, V8 unmaps its memory, which drops any
-   * window left attached and would hide a missing detach.
+   * Called once the guest has ended and all its cleanup is done (windows
+   * detached), with its linear memory. In-process runs pass it directly;
+   * the worker sets it for holdShared (a function cannot be posted). Tests
+   * keep that memory alive to observe the detach while it is still mapped:
+   * when a worker ends, V8 unmaps its memory, which drops any window left
+   * attached and would hide a missing detach.
    */
   onEnd?: (memory: WebAssembly.Memory) => void;
   /**
@@ -41,6 +44,21 @@ export interface GuestOptions {
    * loading, rewriting and compiling it twice. Posted to the worker as is.
    */
   module?: WebAssembly.Module;
+  /**
+   * Keep the guest's memory alive after it ended (worker.ts): the worker
+   * posts the outcome, then waits until [0] of this buffer (Int32) is
+   * nonzero. For tests that must see what the guest's end did (windows
+   * detached) before its memory could unmap them anyway.
+   */
+  holdShared?: SharedArrayBuffer;
+  /**
+   * Run the guest as this uid and gid (root only). The host loads everything
+   * it needs first (modules, the guest, WASI), then drops its privileges for
+   * the whole process, as sandboxes do: neither the guest nor the host's
+   * files need be reachable by that user. --dir directories are read and
+   * written back as that user.
+   */
+  uid?: number;
 }
 
 export type GuestOutcome = (
@@ -115,6 +133,10 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   const module = opts.module ?? await loadModule(opts.wasmPath);
   await initWasi();
+  if (opts.uid !== undefined) {
+    const e = libc.dropPrivileges(opts.uid);
+    if (e !== 0) return { kind: 'error', message: `cannot run the guest as uid ${opts.uid}: ${errnoName(e)} (switching users needs root)` };
+  }
   const memfs = new MemFS();
   const snapshots: Snapshot[] = opts.dirs.map((d) => copyIn(memfs, d));
   const preopens: Record<string, string> = {};
@@ -156,7 +178,6 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     }
   }
   if (state.windows.limitRefusals > 0) outcome.memoryRefused = state.windows.limitRefusals;
-  opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   if (opts.dirs.length > 0) {
     // The MemFS handed to WASI is locked from then on; its own view is not.
     const view = wasi.wasi.fs;
@@ -166,6 +187,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
       view.free();
     }
   }
+  opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   return outcome;
 }
 

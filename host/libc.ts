@@ -31,6 +31,20 @@ export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int ti
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
 export const gettid = lib.func('int gettid(void)') as Fn<[], number>;
 export const tgkill = lib.func('int tgkill(int tgid, int tid, int sig)') as Fn<[number, number, number], number>;
+// glibc applies these to every thread of the process (its setxid broadcast).
+const setgroups = lib.func('int setgroups(size_t size, uintptr_t list)') as Fn<[number, number], number>;
+const setgid = lib.func('int setgid(uint32_t gid)') as Fn<[number], number>;
+const setuid = lib.func('int setuid(uint32_t uid)') as Fn<[number], number>;
+
+/**
+ * Becomes uid and gid `id` with no supplementary groups, for the whole
+ * process and for good (needs root). Returns 0, or the errno of the step
+ * that failed.
+ */
+export function dropPrivileges(id: number): number {
+  if (setgroups(0, 0) !== 0 || setgid(id) !== 0 || setuid(id) !== 0) return koffi.errno();
+  return 0;
+}
 /** The signal that interrupts a guest thread's blocking call (see stop.ts). */
 export const SIGUSR2 = 12;
 /** unshare(2): a new, empty SEM_UNDO list for the calling thread. */

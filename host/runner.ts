@@ -25,6 +25,8 @@ export interface RunControl {
   handleSignals?: boolean;
   /** How long a stopped guest may take to unwind before it is terminated. */
   graceMs?: number;
+  /** Told the guest's outcome as soon as it ended (before the worker exits). */
+  onOutcome?: (outcome: GuestOutcome) => void;
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
@@ -63,7 +65,7 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
       process.on('SIGTERM', onSignal);
     }
 
-    worker.on('message', (m: GuestOutcome) => { outcome = m; });
+    worker.on('message', (m: GuestOutcome) => { outcome = m; control.onOutcome?.(m); });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
     worker.on('exit', () => {
       clearTimeout(timer);

@@ -4,7 +4,7 @@
 import * as libc from './libc.js';
 import type { SysvState } from './sysv-state.js';
 import {
-  Errno, GETALL, GUEST, IPC_64, IPC_INFO, IPC_SET, IPC_STAT, SEM_INFO, SEM_STAT,
+  Errno, GETALL, GUEST, IPC_INFO, IPC_SET, IPC_STAT, SEM_INFO, SEM_STAT,
   SEM_STAT_ANY, SETALL, SETVAL,
 } from './abi.js';
 import { semidToGuest, semidToNative, seminfoToGuest } from './structs.js';
@@ -72,9 +72,9 @@ function setSize(s: SysvState, semid: number, cmd: number): number {
   return -e;
 }
 
-export function semctl(s: SysvState, semid: number, semnum: number, cmdArg: number, arg: number): number {
+export function semctl(s: SysvState, semid: number, semnum: number, cmd: number, arg: number): number {
   if (semid < 0) return -Errno.EINVAL;
-  const cmd = cmdArg & ~IPC_64;
+  // cmd|IPC_64 is an unknown command on x86-64 Linux (EINVAL, default branch).
   const call = (addr: number) => libc.semctl(semid, semnum, cmd, addr);
   switch (cmd) {
     case SETVAL:

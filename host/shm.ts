@@ -4,7 +4,7 @@
 import * as libc from './libc.js';
 import type { SysvState } from './sysv-state.js';
 import {
-  Errno, GUEST, IPC_64, IPC_INFO, IPC_SET, IPC_STAT, SHM_INFO, SHM_STAT, SHM_STAT_ANY,
+  Errno, GUEST, IPC_INFO, IPC_SET, IPC_STAT, SHM_INFO, SHM_STAT, SHM_STAT_ANY,
 } from './abi.js';
 import { shmInfoToGuest, shmidToGuest, shmidToNative, shminfoToGuest } from './structs.js';
 
@@ -21,9 +21,10 @@ export function shmdt(s: SysvState, shmaddr: number): number {
   return s.windows.detach(shmaddr);
 }
 
-export function shmctl(s: SysvState, shmid: number, cmdArg: number, buf: number): number {
-  if (cmdArg < 0 || shmid < 0) return -Errno.EINVAL;
-  const cmd = cmdArg & ~IPC_64;
+export function shmctl(s: SysvState, shmid: number, cmd: number, buf: number): number {
+  if (cmd < 0 || shmid < 0) return -Errno.EINVAL;
+  // As on x86-64 Linux, the IPC_64 bit is not stripped: cmd|IPC_64 is an
+  // unknown command (EINVAL from the kernel, by the default branch).
   const call = (addr: number) => libc.shmctl(shmid, cmd, addr);
   switch (cmd) {
     case IPC_STAT: case SHM_STAT: case SHM_STAT_ANY:

@@ -1,4 +1,4 @@
-// The `sysv` import module of ../shared/abi.md, assembled from the shm and
+// The `sysv` import module of docs/abi.md, assembled from the shm and
 // sem families. With a tracer, each call is also reported strace-style.
 import * as shm from './shm.js';
 import * as sem from './sem.js';

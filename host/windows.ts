@@ -201,12 +201,16 @@ export class WindowManager {
       const busy = this.takenRuns().map((r) => r.end).filter((e) => e > last.start);
       tailFree = last.end - Math.max(last.start, ...busy);
     }
-    const needBytes = (pages - tailFree) * PAGE_SIZE;
+    // Guest page 0 never hosts a window: its address would read as NULL, and
+    // Linux never returns 0 for a host-chosen address. (Only a guest whose
+    // memory starts empty would offer it.)
+    const first = Math.max(memPages, 1);
+    const needBytes = (pages + first - memPages - tailFree) * PAGE_SIZE;
     const grow = Math.ceil(needBytes / WASM_PAGE_SIZE);
     if (this.grow(grow) === -1) return -Errno.ENOMEM;
     const newEnd = this.mem.size / PAGE_SIZE;
     if (last && last.end === memPages) last.end = newEnd;
-    else this.reserved.push({ start: memPages, end: newEnd });
+    else this.reserved.push({ start: first, end: newEnd });
     const again = this.firstFit(pages);
     if (again < 0) throw new WindowFatalError(`no room for ${pages} pages after growing linear memory`);
     return again;

@@ -17,8 +17,10 @@ const opts = workerData as GuestOptions;
 const stop = new StopSignal(opts.stopShared);
 stop.publishThread(libc.gettid());
 let outcome: GuestOutcome;
+/** With holdShared: the guest's memory, kept alive until the holder lets go. */
+let held: WebAssembly.Memory | undefined;
 try {
-  outcome = await runGuestHere(opts);
+  outcome = await runGuestHere(opts.holdShared ? { ...opts, onEnd: (m) => { held = m; } } : opts);
 } catch (e: any) {
   outcome = { kind: 'error', message: e?.message ?? String(e) };
 } finally {
@@ -29,3 +31,7 @@ try {
   libc.unshare(libc.CLONE_SYSVSEM);
 }
 parentPort!.postMessage(outcome);
+if (opts.holdShared) {
+  Atomics.wait(new Int32Array(opts.holdShared), 0, 0);
+  held = undefined;
+}

@@ -1,4 +1,4 @@
-// A guest written only against /work/shared/abi.md: its own `sysv` imports,
+// A guest written only against docs/abi.md: its own `sysv` imports,
 // no use of the wasi-sysv library, so it shows that the contract alone is
 // enough. Prints "abi-only ok" and exits 0, or one line and exits 1.
 

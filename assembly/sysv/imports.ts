@@ -1,4 +1,4 @@
-// The raw `sysv` imports, exactly as /work/shared/abi.md declares them: every
+// The raw `sysv` imports, exactly as docs/abi.md declares them: every
 // parameter and result is an i32; pointers are guest offsets; a result in
 // [-4095, -1] is a negated Linux errno. Prefer the wrappers in libc.ts: in
 // particular sys_shmat skips the allocator set-up that shmat guarantees.

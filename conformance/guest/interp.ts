@@ -1,7 +1,7 @@
 // Guest interpreter of the conformance DSL (canonical form; see
 // conformance/README.md), the AssemblyScript twin of
 // conformance/native/interp.c: same steps, same transcript lines, but every
-// SysV call goes through the host's `sysv` imports (/work/shared/abi.md).
+// SysV call goes through the host's `sysv` imports (docs/abi.md).
 // Written against the ABI alone (its own imports, no library), so the suite
 // tests the contract, not one client of it.
 
@@ -267,7 +267,14 @@ function A(s: Step, i: i32): i64 { return evalExpr(s.args[i]); }
 
 function execOp(s: Step): void {
   const op = s.op;
-  if (op == "shmget") { need(s, 3); sys(sys_shmget(<i32>A(s, 0), <i32>A(s, 1), <i32>A(s, 2))); return; }
+  if (op == "shmget") {
+    need(s, 3);
+    const size = A(s, 1);
+    // The ABI's size is an i32 read as unsigned: nothing else can be passed.
+    if (size < -0x80000000 || size > 0xffffffff) die("a size beyond 32 bits cannot be passed by a guest (docs/abi.md): use a native process", s.line);
+    sys(sys_shmget(<i32>A(s, 0), <i32>size, <i32>A(s, 2)));
+    return;
+  }
   if (op == "shmat") {
     need(s, 3);
     const r = sys_shmat(<i32>A(s, 0), P(A(s, 1)), <i32>A(s, 2));
@@ -369,9 +376,9 @@ function execOp(s: Step): void {
   }
   if (op == "exit") { need(s, 1); process.exit(<i32>A(s, 0)); }
   if (op == "trap") { unreachable(); }
-  if (op == "spawn" || op == "wait" || op == "kill") {
+  if (op == "spawn" || op == "wait" || op == "kill" || op == "signal") {
     need(s, 1);
-    out("@" + op + " " + s.args[0]);
+    out("@" + op + " " + s.args[0] + (op == "signal" ? " " + s.args[1] : ""));
     const v = I64.parseInt(readLine());
     if (v < 0) err(-v); else ok(v);
     return;

@@ -18,6 +18,7 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,9 +200,11 @@ static int field_info(const char *f, size_t *off, int *size, int *sign) {
 
 static int64_t read_sized(const void *p, int size, int sign) {
   switch (size) {
-    case 1: return sign ? *(const int8_t *)p : *(const uint8_t *)p;
-    case 2: return sign ? *(const int16_t *)p : *(const uint16_t *)p;
-    case 4: return sign ? *(const int32_t *)p : *(const uint32_t *)p;
+    // Each branch converted on its own: in `sign ? int32 : uint32` C would
+    // convert the signed one to unsigned first.
+    case 1: return sign ? (int64_t)*(const int8_t *)p : (int64_t)*(const uint8_t *)p;
+    case 2: return sign ? (int64_t)*(const int16_t *)p : (int64_t)*(const uint16_t *)p;
+    case 4: return sign ? (int64_t)*(const int32_t *)p : (int64_t)*(const uint32_t *)p;
     default: return *(const int64_t *)p;
   }
 }
@@ -254,7 +257,9 @@ static void *P(int64_t v) { return (void *)(intptr_t)v; }
 
 static Res exec_op(Step *s) {
   const char *op = s->op;
-  if (!strcmp(op, "shmget")) { NEED(3); return sys(shmget((key_t)A(0), (size_t)(uint32_t)A(1), (int)A(2))); }
+  // size_t: a native process can ask for 4 GiB and more (a guest cannot: its
+  // size is an i32 read as unsigned, see docs/abi.md).
+  if (!strcmp(op, "shmget")) { NEED(3); return sys(shmget((key_t)A(0), (size_t)A(1), (int)A(2))); }
   if (!strcmp(op, "shmat")) {
     NEED(3);
     void *r = shmat((int)A(0), P(A(1)), (int)A(2));
@@ -345,10 +350,11 @@ static Res exec_op(Step *s) {
   if (!strcmp(op, "grow")) { return ok(0); }  // linear memory only: no-op natively
   if (!strcmp(op, "exit")) { NEED(1); fflush(stdout); exit((int)A(0)); }
   if (!strcmp(op, "trap")) { fflush(stdout); __builtin_trap(); }
-  if (!strcmp(op, "spawn") || !strcmp(op, "wait") || !strcmp(op, "kill")) {
+  if (!strcmp(op, "spawn") || !strcmp(op, "wait") || !strcmp(op, "kill") || !strcmp(op, "signal")) {
     NEED(1);
     char line[128];
-    printf("@%s %s\n", op, s->args[0]);
+    if (!strcmp(op, "signal")) { NEED(2); printf("@%s %s %s\n", op, s->args[0], s->args[1]); }
+    else printf("@%s %s\n", op, s->args[0]);
     readline_stdin(line, sizeof line);
     long v = strtol(line, NULL, 10);
     if (v < 0) return err((int)-v);
@@ -512,12 +518,44 @@ static void parse(char *script) {
   if (depth) die("repeat without end", steps[stack[depth - 1]].line);
 }
 
+static void on_signal(int sig) { (void)sig; }
+
+/*
+ * The signals a case may send (conformance/README.md, `signal`): SIGUSR2 is
+ * ignored, as every signal is for a guest (it has no handlers); SIGUSR1 has a
+ * handler that does nothing, with SA_RESTART (semop is never restarted
+ * anyway); SIGWINCH keeps its default, ignore.
+ */
+static void set_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, NULL);
+  sa.sa_handler = SIG_IGN;
+  sa.sa_flags = 0;
+  sigaction(SIGUSR2, &sa, NULL);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: interp SCRIPT   (canonical conformance DSL; driven by wasi-sysv conformance)\n");
+  // --uid N: started as root, become N now that the binary is loaded, so the
+  // process need not reach this file's directory as N (a 0700 checkout).
+  if (argc == 4 && !strcmp(argv[1], "--uid")) {
+    int id = atoi(argv[2]);
+    if (setgroups(0, NULL) != 0 || setgid((gid_t)id) != 0 || setuid((uid_t)id) != 0) {
+      printf("L0 FAIL cannot run as uid %d: %s (switching users needs root)\n", id, strerror(errno));
+      return 1;
+    }
+    argv += 2;
+    argc -= 2;
+  }
+  if (argc != 2) {
+    fprintf(stderr, "usage: interp [--uid N] SCRIPT   (canonical conformance DSL; driven by wasi-sysv conformance)\n");
     return 2;
   }
   char hello[128];
+  set_signals();
   readline_stdin(hello, sizeof hello);  // "go <pid>" from the driver
   *var_ref("self", 1) = getpid();
   *var_ref("buf", 1) = (int64_t)(intptr_t)buf;
