@@ -7,12 +7,11 @@
 // segment's data and nattch before and after the growth, also when IPC_RMID
 // was already done, and feeds the guest through the segment.
 // (test/lift.test.ts watches the same in process, during the growth too.)
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { runGuest } from '../host/runner.js';
 import { IPC_RMID } from '../host/abi.js';
-import { guest, shmStat, startCli, type Running } from './helpers.js';
+import { guest, shmStat, startCli, type Running, test } from './helpers.js';
 import { Peer, segment, cleanup } from './peer.js';
 
 test.after.each(cleanup);

@@ -4,14 +4,13 @@
 // after, fragments, and the page limit. A failure here aborts the whole test
 // process (that is the bug): test/grow.test.ts shows the same with guests in
 // their own processes.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager } from '../host/windows.js';
 import { Errno, IPC_RMID, SHM_DEST, SHM_RDONLY } from '../host/abi.js';
 import koffi from 'koffi';
-import { shmStat } from './helpers.js';
+import { shmStat, test } from './helpers.js';
 import { Peer, segment, cleanup } from './peer.js';
 
 test.after.each(cleanup);

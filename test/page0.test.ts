@@ -3,13 +3,12 @@
 // (0) reads as NULL. Linux never returns 0 from shmat for a host-chosen
 // address. (The conformance DSL cannot express such a guest: its
 // interpreter has static data.)
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager } from '../host/windows.js';
 import { Errno, IPC_CREAT, IPC_RMID, SHM_REMAP, SHM_RND } from '../host/abi.js';
-import { shmStat } from './helpers.js';
+import { shmStat, test } from './helpers.js';
 
 test('a guest with no memory gets its first window above page 0', () => {
   const memory = new WebAssembly.Memory({ initial: 0, maximum: 100 });

@@ -3,7 +3,6 @@
 // function), its growth goes through the import, and bad input is refused
 // with a clear error. Test modules are written as text (test/wasm/*.wat) and
 // assembled with binaryen, which AssemblyScript installs.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import binaryen from 'binaryen';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
 import os from 'node:os';
 import { loadModule, ModuleError } from '../host/guest.js';
-import { ROOT, cli } from './helpers.js';
+import { ROOT, cli, test } from './helpers.js';
 import { ensureBuilt } from '../conformance/build.js';
 
 function assemble(name: string): Uint8Array<ArrayBuffer> {
