@@ -152,7 +152,7 @@ export class DirFs {
 
   /** Closes every descriptor the guest still holds (at the end of the run). */
   close(): void {
-    for (const e of this.fds.values()) fs.closeSync(e.hostFd);
+    for (const e of this.fds.values()) libc.close(e.hostFd);
     this.fds.clear();
   }
 
