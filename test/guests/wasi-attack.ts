@@ -61,7 +61,7 @@ function writeFile(p: string, text: string, fdflags: u16 = 0): string {
   err = writeAll(fd, bytes(text));
   const n = load<u32>(scratch + 8);
   fd_close(fd);
-  return err.toString() + " " + n.toString();
+  return err != 0 ? err.toString() : "0 " + n.toString();
 }
 function readFile(p: string, follow: bool = true): string {
   const err = open(p, 0, 2, follow);
