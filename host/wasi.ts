@@ -32,8 +32,9 @@ export class GuestExit extends Error {
 /** A WASI function of the host (or the library under it) failed: not the guest's fault. */
 export class HostFailure extends Error {
   constructor(fn: string, cause: any) {
-    super(`host failure in WASI ${fn}: ${cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause)}` +
-      ' (a bug of wasi-sysv; please report it with the guest)');
+    const why = cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
+    // One line, whatever the cause's message holds.
+    super(`host failure in WASI ${fn}: ${why.replace(/\s*\n\s*/g, ' ')} (a bug of wasi-sysv; please report it with the guest)`);
   }
 }
 
@@ -257,7 +258,9 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
   };
   for (const name of FD_FUNCS) {
     const method = (dirs[name] as Fn).bind(dirs);
-    own[name] = (fd: number, ...a: any[]) => (DirFs.owns(fd) ? method(fd, ...a) : lib[name]!(fd, ...a));
+    // Preopens are the host's alone (the library would call stdout one).
+    const always = name === 'fd_prestat_get' || name === 'fd_prestat_dir_name';
+    own[name] = (fd: number, ...a: any[]) => (always || DirFs.owns(fd) ? method(fd, ...a) : lib[name]!(fd, ...a));
   }
   // Paths only ever resolve in the host's directories (stdio fds are none: EBADF/ENOTDIR).
   for (const name of PATH_FUNCS) own[name] = (dirs[name] as Fn).bind(dirs);

@@ -247,5 +247,21 @@ while (i < argv.length) {
     }
     line("prestat" + s);
   }
+  else if (cmd == "stdio") {
+    // File calls on the process's own stdout (fd 1): errors, never a failure of the host.
+    const fd: u32 = 1;
+    let s = "stdio";
+    s += " " + fd_seek(fd, 1 << 40, 0, out).toString();
+    s += " " + fd_filestat_set_size(fd, 1 << 40).toString();
+    s += " " + fd_allocate(fd, 0, 1 << 40).toString();
+    store<u32>(scratch, <u32>scratch + 512); store<u32>(scratch, 16, 4);
+    s += " " + fd_readdir(fd, scratch + 512, 256, 0, out).toString();
+    s += " " + fd_read(fd, scratch, 1, out).toString();
+    s += " " + fd_write(0, scratch, 1, out).toString();
+    const b = bytes("x");
+    s += " " + path_open(fd, 0, ptr(b), 1, 1, RW, RW, 0, out).toString();
+    s += " " + fd_prestat_get(fd, out).toString();
+    line(s);
+  }
   else { line("unknown command " + cmd); process.exit(2); }
 }
