@@ -18,9 +18,15 @@ Usage:
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
-  --dir HOST[:GUEST]  give the guest a host directory, seen at GUEST (default:
-                      HOST as written). Copied in at start, changes written back
-                      when the guest exits or traps. Repeatable.
+  --dir HOST[:GUEST[:bytes=SIZE,files=N]]
+                      give the guest a host directory, seen at GUEST (default:
+                      HOST as written; preopened fds 3, 4... in order). The
+                      guest works on the directory itself: its writes reach the
+                      disk as they happen, and the kernel keeps every path,
+                      "..", absolute path and symlink inside it. Optional quota
+                      for this run: bytes its files may grow by (K/M/G/T
+                      suffixes), entries it may create; past them, EDQUOT.
+                      Repeatable.
   --env K=V           set a guest environment variable (the host's environment
                       is not passed through). Repeatable.
   --trace             print one line per sysv call to stderr, strace-style:

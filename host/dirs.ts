@@ -1,116 +1,60 @@
-// --dir HOST[:GUEST]: @wasmer/wasi only knows its in-memory file system, so a
-// host directory is copied in before the guest starts and what the guest
-// changed is written back when it ends (exit or trap). The guest can never
-// reach outside: it only sees the copy, symlinks are not copied in, and the
-// write-back refuses any path that resolves outside HOST or through a symlink.
-import fs from 'node:fs';
+// --dir: which host directories a guest gets, under which names, with which
+// quotas. The directories are served in place by wasi-fs.ts (no copies); this
+// module is only the mapping and its command-line syntax, shared by the CLI
+// and the JS API.
 import path from 'node:path';
-import crypto from 'node:crypto';
-import type { MemFS } from '@wasmer/wasi';
+
+/** Limits for one directory over one run; over them, writes and creations get EDQUOT. */
+export interface DirQuota {
+  /** Bytes the directory's files may grow by (shrinking a file gives bytes back; deleting one does not). */
+  bytes?: number;
+  /** Entries the guest may create: files, directories, symlinks, hard links (deleting gives none back). */
+  files?: number;
+}
 
 export interface DirMapping {
+  /** The host directory (absolute once parsed). */
   host: string;
+  /** The name the guest sees it under (its preopen name). */
   guest: string;
+  quota?: DirQuota;
 }
 
-/** Parses "HOST[:GUEST]"; GUEST defaults to HOST as written. */
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+function parseCount(spec: string, key: string, text: string, units: boolean): number {
+  const m = /^(\d+)([kmgt]?)(i?b)?$/i.exec(text);
+  if (!m || (!units && (m[2] || m[3]))) {
+    throw new Error(`--dir ${spec}: ${key}=${text} is not a ${units ? 'size (like 4096, 64K, 10M, 2G)' : 'whole number'}`);
+  }
+  const n = Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
+  if (!Number.isSafeInteger(n)) throw new Error(`--dir ${spec}: ${key}=${text} is too large`);
+  return n;
+}
+
+/**
+ * Parses "HOST[:GUEST[:QUOTA]]": GUEST defaults to HOST as written; QUOTA is
+ * "bytes=SIZE,files=N" (either or both; SIZE takes K, M, G, T suffixes).
+ */
 export function parseDir(spec: string): DirMapping {
-  const i = spec.indexOf(':');
-  const host = i < 0 ? spec : spec.slice(0, i);
-  const guest = i < 0 ? spec : spec.slice(i + 1);
-  if (!host || !guest) throw new Error(`--dir ${spec}: expected HOST[:GUEST]`);
-  return { host: path.resolve(host), guest };
-}
-
-/** Where a guest directory lives inside the in-memory file system. */
-export function memPath(guest: string): string {
-  return path.posix.normalize('/' + guest.replace(/\\/g, '/')).replace(/\/+$/, '') || '/';
-}
-
-const digest = (b: Uint8Array) => crypto.createHash('sha1').update(b).digest('hex');
-
-/** What was copied in: guest path -> content digest ('' for directories). */
-export type Snapshot = Map<string, string>;
-
-function ensureMemDir(memfs: MemFS, dir: string): void {
-  let at = '';
-  for (const part of dir.split('/').filter(Boolean)) {
-    at += '/' + part;
-    try { memfs.createDir(at); } catch { /* exists */ }
+  const parts = spec.split(':');
+  let quotaText: string | undefined;
+  if (parts.length >= 3 && /^(bytes|files)=/.test(parts[parts.length - 1]!)) quotaText = parts.pop();
+  if (parts.length > 2) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:bytes=SIZE,files=N]]`);
+  const host = parts[0]!;
+  const guest = parts.length > 1 ? parts[1]! : host;
+  if (!host || !guest) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:bytes=SIZE,files=N]]`);
+  const out: DirMapping = { host: path.resolve(host), guest };
+  if (quotaText !== undefined) {
+    const quota: DirQuota = {};
+    for (const item of quotaText.split(',')) {
+      const eq = item.indexOf('=');
+      const key = item.slice(0, eq), value = item.slice(eq + 1);
+      if (key === 'bytes') quota.bytes = parseCount(spec, key, value, true);
+      else if (key === 'files') quota.files = parseCount(spec, key, value, false);
+      else throw new Error(`--dir ${spec}: unknown quota ${item || '(empty)'} (expected bytes=SIZE or files=N)`);
+    }
+    out.quota = quota;
   }
-}
-
-export function copyIn(memfs: MemFS, m: DirMapping): Snapshot {
-  const st = fs.statSync(m.host, { throwIfNoEntry: false });
-  if (!st?.isDirectory()) throw new Error(`--dir ${m.host}: not a directory`);
-  const root = memPath(m.guest);
-  ensureMemDir(memfs, root);
-  const snap: Snapshot = new Map();
-  const walk = (hostDir: string, memDir: string) => {
-    for (const e of fs.readdirSync(hostDir, { withFileTypes: true })) {
-      const h = path.join(hostDir, e.name);
-      const g = `${memDir}/${e.name}`;
-      if (e.isDirectory()) {
-        memfs.createDir(g);
-        snap.set(g, '');
-        walk(h, g);
-      } else if (e.isFile()) {
-        const data = fs.readFileSync(h);
-        // Handles are wasm-bindgen objects that lock the file until freed.
-        const f = memfs.open(g, { read: true, write: true, create: true });
-        try { f.write(data); } finally { f.free(); }
-        snap.set(g, digest(data));
-      } // symlinks, devices, sockets: not copied, so never followed
-    }
-  };
-  walk(m.host, root === '/' ? '' : root);
-  return snap;
-}
-
-interface Entry { path: string; metadata: { filetype: { dir: boolean; file: boolean } } }
-
-/** Writes back files the guest created or changed, and removes what it deleted. */
-export function copyOut(memfs: MemFS, m: DirMapping, before: Snapshot): void {
-  const root = memPath(m.guest);
-  const hostRoot = fs.realpathSync(m.host);
-  const hostPathOf = (g: string) => {
-    const rel = path.posix.relative(root, g);
-    const h = path.resolve(hostRoot, rel);
-    if (rel.startsWith('..') || (h !== hostRoot && !h.startsWith(hostRoot + path.sep))) return null;
-    // Never write through a symlink the host has inside the directory.
-    for (let p = path.dirname(h); p.startsWith(hostRoot) && p !== hostRoot; p = path.dirname(p)) {
-      if (fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) return null;
-    }
-    if (fs.lstatSync(h, { throwIfNoEntry: false })?.isSymbolicLink()) return null;
-    return h;
-  };
-  const seen = new Set<string>();
-  const walk = (memDir: string) => {
-    for (const e of memfs.readDir(memDir || '/') as Entry[]) {
-      const g = e.path;
-      seen.add(g);
-      const h = hostPathOf(g);
-      if (!h) continue;
-      if (e.metadata.filetype.dir) {
-        fs.mkdirSync(h, { recursive: true });
-        walk(g);
-      } else if (e.metadata.filetype.file) {
-        const f = memfs.open(g, { read: true });
-        let data: Uint8Array;
-        try { data = f.read(); } finally { f.free(); }
-        if (before.get(g) !== digest(data)) fs.writeFileSync(h, data);
-      }
-    }
-  };
-  walk(root === '/' ? '' : root);
-  // Deepest first, so directories are empty when their turn comes.
-  for (const g of [...before.keys()].sort().reverse()) {
-    if (seen.has(g)) continue;
-    const h = hostPathOf(g);
-    if (!h) continue;
-    try {
-      // A directory goes only if empty: it may hold what was never copied in.
-      if (before.get(g) === '') fs.rmdirSync(h); else fs.rmSync(h, { force: true });
-    } catch { /* not empty, or already gone */ }
-  }
+  return out;
 }

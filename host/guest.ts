@@ -1,15 +1,16 @@
 // Runs one guest to completion on the current thread: WASI and sysv imports,
 // instantiation, _start, and the cleanup that must happen however the guest
-// ends: every window detached (segments and data stay), --dir written back.
+// ends: every window detached (segments and data stay), the guest's host
+// descriptors closed (its --dir writes are already on disk).
 // The module is loaded with its memory.grow routed through the host
 // (wasm-rewrite.ts), so that linear memory can grow with read-only windows
 // attached (windows.ts, grow()).
 import fs from 'node:fs';
-import { MemFS, createWasi, initWasi, GuestExit } from './wasi.js';
+import { createWasi, initWasi, GuestExit, HostFailure } from './wasi.js';
 import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
 import { StopSignal, GuestStopped } from './stop.js';
-import { copyIn, copyOut, memPath, type DirMapping, type Snapshot } from './dirs.js';
+import type { DirMapping } from './dirs.js';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
 import * as libc from './libc.js';
 import { errnoName } from './abi.js';
@@ -137,14 +138,14 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     const e = libc.dropPrivileges(opts.uid);
     if (e !== 0) return { kind: 'error', message: `cannot run the guest as uid ${opts.uid}: ${errnoName(e)} (switching users needs root)` };
   }
-  const memfs = new MemFS();
-  const snapshots: Snapshot[] = opts.dirs.map((d) => copyIn(memfs, d));
-  const preopens: Record<string, string> = {};
-  for (const d of opts.dirs) preopens[d.guest] = memPath(d.guest);
-
   const stop = new StopSignal(opts.stopShared);
   const state = new SysvState(stop);
-  const wasi = createWasi(module, { args: opts.args, env: opts.env, fs: memfs, preopens }, stop);
+  let wasi: ReturnType<typeof createWasi>;
+  try {
+    wasi = createWasi(module, { args: opts.args, env: opts.env, dirs: opts.dirs }, stop);
+  } catch (e: any) {
+    return { kind: 'error', message: e?.message ?? String(e) };
+  }
   const trace = opts.trace ? (line: string) => { fs.writeSync(2, line + '\n'); } : undefined;
   const imports = {
     ...wasi.imports,
@@ -156,6 +157,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   try {
     instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
   } catch (e: any) {
+    wasi.close();
     return { kind: 'error', message: `cannot instantiate ${opts.wasmPath}: ${e?.message ?? e}` };
   }
   state.bind(instance.exports['memory'] as WebAssembly.Memory, { memoryPages: opts.memoryPages });
@@ -171,6 +173,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   } catch (e: any) {
     outcome = classify(e);
   } finally {
+    wasi.close();
     try {
       state.windows.detachAll();
     } catch (e: any) {
@@ -178,15 +181,6 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     }
   }
   if (state.windows.limitRefusals > 0) outcome.memoryRefused = state.windows.limitRefusals;
-  if (opts.dirs.length > 0) {
-    // The MemFS handed to WASI is locked from then on; its own view is not.
-    const view = wasi.wasi.fs;
-    try {
-      opts.dirs.forEach((d, i) => copyOut(view, d, snapshots[i]!));
-    } finally {
-      view.free();
-    }
-  }
   opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   return outcome;
 }
@@ -194,6 +188,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
 function classify(e: any): GuestOutcome {
   if (e instanceof GuestExit) return { kind: 'exit', code: e.code };
   if (e instanceof GuestStopped) return { kind: 'stopped' };
+  if (e instanceof HostFailure) return { kind: 'error', message: e.message };
   if (e instanceof WebAssembly.RuntimeError) return { kind: 'trap', ...describeTrap(e) };
   if (e instanceof RangeError && /call stack/i.test(e.message)) return { kind: 'trap', ...describeTrap(e) };
   return { kind: 'error', message: e?.message ?? String(e) };

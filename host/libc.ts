@@ -97,3 +97,39 @@ export class NativeScratch {
  * error (EINVAL, E2BIG, EIDRM...) exactly as Linux orders them.
  */
 export const BAD_ADDRESS = 8;
+
+// --- Directory access for --dir (wasi-fs.ts) --------------------------------
+// Every path a guest names is resolved by the kernel beneath a directory fd
+// with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS). glibc 2.36 has no
+// openat2 wrapper, so it goes through syscall(2); on x86-64 fixed integer
+// parameters travel exactly as the variadic ones would (as for semctl).
+// Paths are passed as NUL-terminated Buffers (raw bytes, no re-encoding).
+const syscall4 = lib.func('long syscall(long nr, long a, void *b, void *c, size_t d)') as Fn<[number, number, Uint8Array, Uint8Array, number], number>;
+const SYS_openat2 = 437;
+/** openat2(dirfd, path, &how, sizeof how); how is {flags, mode, resolve}, 3 u64. */
+export function openat2(dirfd: number, path: Uint8Array, how: Uint8Array): number {
+  return syscall4(SYS_openat2, dirfd, path, how, 24);
+}
+export const mkdirat = lib.func('int mkdirat(int dirfd, void *path, uint32_t mode)') as Fn<[number, Uint8Array, number], number>;
+export const unlinkat = lib.func('int unlinkat(int dirfd, void *path, int flags)') as Fn<[number, Uint8Array, number], number>;
+export const renameat = lib.func('int renameat(int olddirfd, void *oldpath, int newdirfd, void *newpath)') as Fn<[number, Uint8Array, number, Uint8Array], number>;
+export const symlinkat = lib.func('int symlinkat(void *target, int newdirfd, void *linkpath)') as Fn<[Uint8Array, number, Uint8Array], number>;
+export const readlinkat = lib.func('intptr_t readlinkat(int dirfd, void *path, uintptr_t buf, size_t size)') as Fn<[number, Uint8Array, number, number], number>;
+export const linkat = lib.func('int linkat(int olddirfd, void *oldpath, int newdirfd, void *newpath, int flags)') as Fn<[number, Uint8Array, number, Uint8Array, number], number>;
+export const utimensat = lib.func('int utimensat(int dirfd, void *path, void *times, int flags)') as Fn<[number, Uint8Array, Uint8Array | null, number], number>;
+export const fallocate = lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)') as Fn<[number, number, number | bigint, number | bigint], number>;
+export const lseek = lib.func('int64_t lseek(int fd, int64_t offset, int whence)') as Fn<[number, number | bigint, number], number>;
+export const readv = lib.func('intptr_t readv(int fd, uintptr_t iov, int iovcnt)') as Fn<[number, number, number], number>;
+export const writev = lib.func('intptr_t writev(int fd, uintptr_t iov, int iovcnt)') as Fn<[number, number, number], number>;
+export const preadv = lib.func('intptr_t preadv(int fd, uintptr_t iov, int iovcnt, int64_t offset)') as Fn<[number, number, number, number | bigint], number>;
+export const pwritev = lib.func('intptr_t pwritev(int fd, uintptr_t iov, int iovcnt, int64_t offset)') as Fn<[number, number, number, number | bigint], number>;
+export const getdents64 = lib.func('intptr_t getdents64(int fd, uintptr_t dirp, size_t count)') as Fn<[number, number, number], number>;
+export const close = lib.func('int close(int fd)') as Fn<[number], number>;
+export const O_WRONLY = 0o1, O_RDWR = 0o2, O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000, O_DSYNC = 0o10000, O_DIRECTORY = 0o200000, O_NOFOLLOW = 0o400000;
+export const O_CLOEXEC = 0o2000000, O_SYNC = 0o4010000, O_PATH = 0o10000000;
+export const RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_BENEATH = 0x08;
+export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+/** Linux's IOV_MAX: readv/writev refuse more iovecs with EINVAL. */
+export const IOV_MAX = 1024;
+// --- end of directory access --------------------------------------------------

@@ -1,23 +1,41 @@
 // WASI for the guest through @wasmer/wasi, with the host's help where the
-// library falls short (platform-facts.md):
+// library falls short (platform-facts.md, issue 14):
 //  - stdin, stdout and stderr are the process's own and live;
-//  - proc_exit, clocks and poll_oneoff sleeps are answered here, so a guest
-//    can be stopped while it sleeps and exits are real exceptions;
+//  - every descriptor from 3 up (the --dir directories and what is opened
+//    under them) is the host's, on the real file system (wasi-fs.ts);
+//  - proc_exit, clocks, poll_oneoff and random_get are answered here: a
+//    guest can be stopped while it sleeps, every due event is returned, and
+//    no call makes the host allocate in proportion to the guest's request
+//    (iovec arrays are capped at IOV_MAX, random bytes are streamed);
 //  - every function that writes guest memory is checked first against the
-//    bounds and the read-only windows: EFAULT (21), never a host SIGSEGV.
+//    bounds and the read-only windows: EFAULT (21), never a host SIGSEGV;
+//  - anything a host function or the library throws (a bug, a panic of the
+//    library's wasm) is a HostFailure, never mistaken for the guest's trap.
 import fs from 'node:fs';
-import { init, WASI, MemFS } from '@wasmer/wasi';
+import crypto from 'node:crypto';
+import { init, WASI } from '@wasmer/wasi';
 import * as libc from './libc.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { StopSignal } from './stop.js';
-import { SLICE_MS } from './stop.js';
+import { SLICE_MS, GuestStopped } from './stop.js';
+import { WasiErrno } from './wasi-errno.js';
+import { DirFs } from './wasi-fs.js';
+import type { DirMapping } from './dirs.js';
 
-/** WASI errno values (not Linux's). */
-export const WasiErrno = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, IO: 29, NOSYS: 52 } as const;
+export { WasiErrno };
 
 /** The guest called proc_exit. */
 export class GuestExit extends Error {
   constructor(readonly code: number) { super(`guest exited with ${code}`); }
+}
+
+/** A WASI function of the host (or the library under it) failed: not the guest's fault. */
+export class HostFailure extends Error {
+  constructor(fn: string, cause: any) {
+    const why = cause instanceof Error ? `${cause.constructor.name}: ${cause.message}` : String(cause);
+    // One line, whatever the cause's message holds.
+    super(`host failure in WASI ${fn}: ${why.replace(/\s*\n\s*/g, ' ')} (a bug of wasi-sysv; please report it with the guest)`);
+  }
 }
 
 type Fn = (...args: any[]) => any;
@@ -26,8 +44,8 @@ type Region = [ptr: number, len: number];
 export interface WasiOptions {
   args: string[];
   env: Record<string, string>;
-  fs: MemFS;
-  preopens: Record<string, string>;
+  /** Host directories the guest sees as preopens, fds 3, 4... in order. */
+  dirs?: DirMapping[];
 }
 
 let initialised: Promise<void> | undefined;
@@ -36,8 +54,6 @@ export function initWasi(): Promise<void> {
   initialised ??= init();
   return initialised;
 }
-
-export { MemFS };
 
 const u32 = (v: DataView, p: number) => v.getUint32(p >>> 0, true);
 
@@ -100,6 +116,12 @@ const WRITES_NOTHING = new Set([
   'path_unlink_file', 'proc_exit', 'proc_raise', 'sched_yield', 'sock_shutdown',
 ]);
 
+/** Functions taking an iovec array, and the index of its count argument. */
+const IOV_COUNT_ARG: Record<string, number> = { fd_read: 2, fd_write: 2, fd_pread: 2, fd_pwrite: 2, sock_recv: 2, sock_send: 2 };
+
+/** Random bytes are written in chunks of this size, with a stop check between. */
+const RANDOM_CHUNK = 1 << 20;
+
 /** Input regions a function reads, checked so the library never reads past memory. */
 function inputRegions(): Record<string, (mem: GuestMemory, ...a: any[]) => Region[] | null> {
   const iovArray = (iovs: number, n: number): Region => [iovs, (n >>> 0) * 8];
@@ -128,12 +150,28 @@ export interface WasiBinding {
   imports: Record<string, Record<string, Fn>>;
   /** Call once the instance exists, before _start. */
   bind(instance: WebAssembly.Instance, mem: GuestMemory): void;
+  /** Closes the host descriptors the guest held (call when it has ended). */
+  close(): void;
 }
 
+/** fd_* functions whose first argument is the descriptor (fd_write and fd_read have their own stdio path). */
+const FD_FUNCS = [
+  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights',
+  'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread', 'fd_prestat_dir_name',
+  'fd_prestat_get', 'fd_pwrite', 'fd_readdir', 'fd_seek', 'fd_sync', 'fd_tell',
+] as const;
+const PATH_FUNCS = [
+  'path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open',
+  'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file',
+] as const;
+
 export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: StopSignal): WasiBinding {
-  const wasi = new WASI({ args: opts.args, env: opts.env, fs: opts.fs, preopens: opts.preopens });
+  // The library keeps args, environ, stdio metadata and the like; it gets no
+  // preopens and no file system of its own (fds 3 and up are the host's).
+  const wasi = new WASI({ args: opts.args, env: opts.env });
   const all = wasi.getImports(module) as Record<string, Record<string, Fn>>;
   const lib = all['wasi_snapshot_preview1'] ?? {};
+  const dirs = new DirFs(opts.dirs ?? []);
   let mem!: GuestMemory;
   const pollScratch = new libc.NativeScratch();
 
@@ -141,6 +179,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
     proc_exit: (code: number) => { throw new GuestExit(code >>> 0); },
 
     fd_write: (fd: number, iovs: number, n: number, nwritten: number) => {
+      if (DirFs.owns(fd)) return dirs.fd_write(fd, iovs, n, nwritten);
       if (fd !== 1 && fd !== 2) return lib['fd_write']!(fd, iovs, n, nwritten);
       let total = 0;
       for (const [p, len] of iovecs(mem, iovs, n)!) {
@@ -158,6 +197,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
     },
 
     fd_read: (fd: number, iovs: number, n: number, nread: number) => {
+      if (DirFs.owns(fd)) return dirs.fd_read(fd, iovs, n, nread);
       if (fd !== 0) return lib['fd_read']!(fd, iovs, n, nread);
       const first = iovecs(mem, iovs, n)!.find(([, len]) => len > 0);
       if (!first) { mem.view.setUint32(nread >>> 0, 0, true); return WasiErrno.SUCCESS; }
@@ -179,6 +219,12 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       return WasiErrno.SUCCESS;
     },
 
+    fd_renumber: (from: number, to: number) => {
+      if (DirFs.owns(from) && DirFs.owns(to)) return dirs.fd_renumber(from, to);
+      if (!DirFs.owns(from) && !DirFs.owns(to)) return lib['fd_renumber']!(from, to);
+      return WasiErrno.BADF; // stdio and the host's descriptors do not mix
+    },
+
     clock_time_get: (id: number, _precision: bigint, out: number) => {
       const t = clockNow(id);
       if (t === null) return WasiErrno.INVAL;
@@ -192,37 +238,32 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       return WasiErrno.SUCCESS;
     },
 
-    poll_oneoff: (inp: number, out: number, nsubs: number, nevents: number) => {
-      const n = nsubs >>> 0;
-      if (n === 0) return WasiErrno.INVAL;
-      const v = mem.view;
-      const subs: Array<{ userdata: bigint; deadlineMs: number }> = [];
-      for (let i = 0; i < n; i++) {
-        const at = (inp >>> 0) + i * 48;
-        if (v.getUint8(at + 8) !== 0) return lib['poll_oneoff']!(inp, out, nsubs, nevents); // fd events: the library
-        const clock = v.getUint32(at + 16, true);
-        const timeout = v.getBigUint64(at + 24, true);
-        const absolute = (v.getUint16(at + 40, true) & 1) !== 0;
-        const now = clockNow(clock);
-        if (now === null) return WasiErrno.INVAL;
-        const relNs = absolute ? (timeout > now ? timeout - now : 0n) : timeout;
-        subs.push({ userdata: v.getBigUint64(at, true), deadlineMs: performance.now() + Number(relNs) / 1e6 });
+    random_get: (buf: number, len: number) => {
+      // Straight into guest memory (checked writable), a chunk at a time:
+      // no host copy of the request, and a stop is seen between chunks.
+      const u8 = mem.u8;
+      const end = (buf >>> 0) + (len >>> 0);
+      for (let at = buf >>> 0; at < end; at += RANDOM_CHUNK) {
+        crypto.randomFillSync(u8, at, Math.min(RANDOM_CHUNK, end - at));
+        stop.check();
       }
-      const first = Math.min(...subs.map((s) => s.deadlineMs));
-      for (let left = first - performance.now(); left > 0; left = first - performance.now()) stop.sleep(left);
-      const due = subs.filter((s) => s.deadlineMs <= first);
-      const w = mem.view;
-      due.forEach((s, i) => {
-        const at = (out >>> 0) + i * 32;
-        w.setBigUint64(at, s.userdata, true);
-        w.setUint16(at + 8, 0, true);
-        w.setUint8(at + 10, 0);
-        for (let k = 11; k < 32; k++) w.setUint8(at + k, 0);
-      });
-      w.setUint32(nevents >>> 0, due.length, true);
       return WasiErrno.SUCCESS;
     },
+
+    poll_oneoff: (inp: number, out: number, nsubs: number, nevents: number) => pollOneoff(mem, stop, dirs, inp, out, nsubs, nevents),
+
+    sock_recv: (fd: number, ...a: any[]) => (DirFs.owns(fd) ? WasiErrno.NOTSOCK : lib['sock_recv']!(fd, ...a)),
+    sock_send: (fd: number, ...a: any[]) => (DirFs.owns(fd) ? WasiErrno.NOTSOCK : lib['sock_send']!(fd, ...a)),
+    sock_shutdown: (fd: number, ...a: any[]) => (DirFs.owns(fd) ? WasiErrno.NOTSOCK : lib['sock_shutdown']!(fd, ...a)),
   };
+  for (const name of FD_FUNCS) {
+    const method = (dirs[name] as Fn).bind(dirs);
+    // Preopens are the host's alone (the library would call stdout one).
+    const always = name === 'fd_prestat_get' || name === 'fd_prestat_dir_name';
+    own[name] = (fd: number, ...a: any[]) => (always || DirFs.owns(fd) ? method(fd, ...a) : lib[name]!(fd, ...a));
+  }
+  // Paths only ever resolve in the host's directories (stdio fds are none: EBADF/ENOTDIR).
+  for (const name of PATH_FUNCS) own[name] = (dirs[name] as Fn).bind(dirs);
 
   const outs = outputRegions(opts);
   const ins = inputRegions();
@@ -231,14 +272,21 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
     const impl = own[name] ?? lib[name]!;
     const outFor = outs[name];
     const inFor = ins[name];
+    const iovArg = IOV_COUNT_ARG[name];
     if (!outFor && !WRITES_NOTHING.has(name)) { checked[name] = () => WasiErrno.NOSYS; continue; }
-    if (!outFor && !inFor) { checked[name] = impl; continue; }
     checked[name] = (...a: any[]) => {
-      const reads = inFor ? inFor(mem, ...a) : [];
-      if (reads === null || reads.some(([p, len]) => !mem.inBounds(p, len >>> 0))) return WasiErrno.FAULT;
-      const writes = outFor ? outFor(mem, ...a) : [];
-      if (writes === null || writes.some(([p, len]) => !mem.writable(p, len >>> 0))) return WasiErrno.FAULT;
-      return impl(...a);
+      try {
+        // Linux's writev rule: more than IOV_MAX iovecs is EINVAL, before anything is read.
+        if (iovArg !== undefined && (a[iovArg] >>> 0) > libc.IOV_MAX) return WasiErrno.INVAL;
+        const reads = inFor ? inFor(mem, ...a) : [];
+        if (reads === null || reads.some(([p, len]) => !mem.inBounds(p, len >>> 0))) return WasiErrno.FAULT;
+        const writes = outFor ? outFor(mem, ...a) : [];
+        if (writes === null || writes.some(([p, len]) => !mem.writable(p, len >>> 0))) return WasiErrno.FAULT;
+        return impl(...a);
+      } catch (e) {
+        if (e instanceof GuestExit || e instanceof GuestStopped) throw e;
+        throw new HostFailure(name, e);
+      }
     };
   }
 
@@ -247,9 +295,105 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
     imports: { ...all, wasi_snapshot_preview1: checked },
     bind(instance, m) {
       mem = m;
+      dirs.bind(m);
       wasi.instantiate(instance, {});
     },
+    close() { dirs.close(); },
   };
+}
+
+/** Event types and subscription layout of poll_oneoff. */
+const EVENT_CLOCK = 0, EVENT_FD_READ = 1, EVENT_FD_WRITE = 2;
+const SUB_SIZE = 48, EVENT_SIZE = 32;
+
+/**
+ * poll_oneoff in two passes over the guest's subscriptions, with nothing
+ * allocated per subscription: the first finds the earliest deadline and
+ * whether an fd is ready, then the host waits (interruptibly), and the
+ * second writes an event for every subscription that is due. Files and
+ * directories are always ready, as on Linux; stdin is polled for real.
+ */
+function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, inp: number, out: number, nsubs: number, nevents: number): number {
+  const n = nsubs >>> 0;
+  if (n === 0) return WasiErrno.INVAL;
+  const v = mem.view;
+  const base = inp >>> 0;
+  // Each clock's "now", read once so both passes agree on every deadline.
+  const nows: Array<bigint | null> = [clockNow(0), clockNow(1), clockNow(2), clockNow(3)];
+  const t0 = performance.now();
+  const deadlineMs = (at: number): number | null => {
+    const clock = v.getUint32(at + 16, true);
+    const now = clock < 4 ? nows[clock]! : null;
+    if (now === null) return null;
+    const timeout = v.getBigUint64(at + 24, true);
+    const absolute = (v.getUint16(at + 40, true) & 1) !== 0;
+    const relNs = absolute ? (timeout > now ? timeout - now : 0n) : timeout;
+    return t0 + Number(relNs) / 1e6;
+  };
+  let first = Infinity;
+  let readyNow = false;
+  let stdinWanted = false;
+  for (let i = 0; i < n; i++) {
+    const at = base + i * SUB_SIZE;
+    const tag = v.getUint8(at + 8);
+    if (tag === EVENT_CLOCK) {
+      const d = deadlineMs(at);
+      if (d === null) { readyNow = true; continue; } // an event with EINVAL
+      if (d < first) first = d;
+    } else if (tag === EVENT_FD_READ && v.getUint32(at + 16, true) === 0) {
+      stdinWanted = true;
+    } else {
+      readyNow = true; // fd 1/2 writable, host files ready, bad fd or tag: an error event
+    }
+  }
+  const pv = new libc.NativeScratch();
+  const stdinReady = (ms: number): boolean => {
+    pv.view.setInt32(0, 0, true); pv.view.setInt16(4, libc.POLLIN, true); pv.view.setInt16(6, 0, true);
+    return libc.poll(pv.addr, 1, Math.max(0, Math.ceil(ms))) > 0;
+  };
+  let stdinUp = stdinWanted && stdinReady(0);
+  if (!readyNow && !stdinUp) {
+    for (let left = first - performance.now(); left > 0; left = first - performance.now()) {
+      if (stdinWanted) {
+        if (stdinReady(Math.min(left, SLICE_MS))) { stdinUp = true; break; }
+        stop.check();
+      } else {
+        stop.sleep(left);
+      }
+    }
+  }
+  const wake = performance.now();
+  let count = 0;
+  const o = out >>> 0;
+  for (let i = 0; i < n; i++) {
+    const at = base + i * SUB_SIZE;
+    const tag = v.getUint8(at + 8);
+    let error: number = WasiErrno.SUCCESS;
+    let nbytes = 0n;
+    if (tag === EVENT_CLOCK) {
+      const d = deadlineMs(at);
+      if (d === null) error = WasiErrno.INVAL;
+      else if (d > wake) continue;
+    } else if (tag === EVENT_FD_READ || tag === EVENT_FD_WRITE) {
+      const fd = v.getUint32(at + 16, true);
+      if (fd === 0 && tag === EVENT_FD_READ) { if (!stdinUp) continue; }
+      else if ((tag === EVENT_FD_READ && fd <= 2) || (tag === EVENT_FD_WRITE && fd === 0)) error = WasiErrno.BADF;
+      else if (fd > 2 && !dirs.isOpen(fd)) error = WasiErrno.BADF; // host files are always ready
+    } else {
+      error = WasiErrno.INVAL;
+    }
+    const e = o + count * EVENT_SIZE;
+    const userdata = v.getBigUint64(at, true);
+    v.setBigUint64(e, userdata, true);
+    v.setUint16(e + 8, error, true);
+    v.setUint8(e + 10, tag <= 2 ? tag : 0);
+    for (let k = 11; k < 16; k++) v.setUint8(e + k, 0);
+    v.setBigUint64(e + 16, nbytes, true);
+    v.setBigUint64(e + 24, 0n, true);
+    count++;
+  }
+  v.setUint32(nevents >>> 0, count, true);
+  return WasiErrno.SUCCESS;
 }
 
 const startedAt = Date.now() * 1e6;

@@ -39,7 +39,7 @@ test('usage errors and bad modules get one line and a non-zero exit', () => {
 test('--help documents run, its options and the exit statuses', () => {
   const r = cli(['--help']);
   assert.is(r.status, 0);
-  for (const word of ['--dir HOST[:GUEST]', '--env K=V', '--trace', '--timeout S', '134', '124']) assert.ok(r.stdout.includes(word), word);
+  for (const word of ['--dir HOST[:GUEST[:bytes=SIZE,files=N]]', '--env K=V', '--trace', '--timeout S', '134', '124']) assert.ok(r.stdout.includes(word), word);
 });
 
 test('the exit status is the guest\'s, args and --env reach it, the host env does not', () => {
@@ -159,7 +159,7 @@ test('Ctrl-C (SIGINT) stops a guest blocked in semop with status 130', async () 
   assert.match(r.stdout, /read 42\nnattch 1/, 'data kept, only the new window attached');
 });
 
-test('--dir copies a host directory in and writes the guest\'s changes back', () => {
+test('--dir serves the host directory itself; symlinks and .. cannot leave it', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-dir-'));
   fs.writeFileSync(path.join(dir, 'in.txt'), 'from the host');
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-out-'));

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import koffi from 'koffi';
 import * as libc from '../libc.js';
-import { createWasi, initWasi, MemFS, GuestExit } from '../wasi.js';
+import { createWasi, initWasi, GuestExit } from '../wasi.js';
 import { SysvState } from '../sysv-state.js';
 import { sysvImports } from '../sysv.js';
 
@@ -72,7 +72,7 @@ export async function runCopyGuest(wasmPath: string, args: string[]): Promise<nu
   const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
   await initWasi();
   const state = new SysvState();
-  const wasi = createWasi(module, { args: [wasmPath, ...args], env: {}, fs: new MemFS(), preopens: {} }, state.stop);
+  const wasi = createWasi(module, { args: [wasmPath, ...args], env: {} }, state.stop);
   const imports = { ...wasi.imports, sysv: sysvImports(state), sysvcopy: copyImports(state) };
   const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
   state.bind(instance.exports['memory'] as WebAssembly.Memory);
