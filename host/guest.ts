@@ -56,8 +56,8 @@ export interface GuestOptions {
    * Run the guest as this uid and gid (root only). The host loads everything
    * it needs first (modules, the guest, WASI), then drops its privileges for
    * the whole process, as sandboxes do: neither the guest nor the host's
-   * files need be reachable by that user. --dir directories are read and
-   * written back as that user.
+   * files need be reachable by that user. --dir directories are opened and
+   * used as that user.
    */
   uid?: number;
 }
