@@ -3,6 +3,7 @@
 // summary line on stdout. Exit 0 only when every case agrees.
 import fs from 'node:fs';
 import { runSuite, type CaseResult, type SuiteOptions } from './suite.js';
+import { BuildError } from '../host/toolchain.js';
 
 export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite.js';
 
@@ -89,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e: any) {
     if (tty) fs.writeSync(2, '\n');
     fs.writeSync(2, `wasi-sysv conformance: ${e?.message ?? e}\n`);
-    return 70;
+    return e instanceof BuildError ? 1 : 70;
   }
   if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');
   const secs = ((performance.now() - t0) / 1000).toFixed(1);

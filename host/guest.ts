@@ -6,6 +6,7 @@ import { MemFS, createWasi, initWasi, GuestExit } from './wasi.js';
 import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
 import { StopSignal, GuestStopped } from './stop.js';
+import { GuestStdio, inheritPlan, type StdioPlan } from './stdio.js';
 import { copyIn, copyOut, memPath, type DirMapping, type Snapshot } from './dirs.js';
 
 export interface GuestOptions {
@@ -14,7 +15,10 @@ export interface GuestOptions {
   args: string[];
   env: Record<string, string>;
   dirs: DirMapping[];
-  trace: boolean;
+  /** true: trace lines to the guest's stderr; 'callback': posted to the embedder. */
+  trace: boolean | 'callback';
+  /** Where fd 0-2 go (stdio.ts); default: the process's own. */
+  stdio?: StdioPlan;
   /** Shared stop flag from the supervisor (see stop.ts). */
   stopShared?: SharedArrayBuffer;
 }
@@ -33,8 +37,8 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   try {
     bytes = fs.readFileSync(wasmPath);
   } catch (e: any) {
-    const why = e?.code === 'ENOENT' ? 'no such file (check the path; npm run build makes build/examples/*.wasm)' : e?.message;
-    throw new ModuleError(`cannot read ${wasmPath}: ${why}`);
+    const why = e?.code === 'ENOENT' ? 'no such file (check the path)' : e?.message;
+    throw new ModuleError(e?.code === 'EISDIR' ? `${wasmPath} is a directory: pass a .wasm file` : `cannot read ${wasmPath}: ${why}`);
   }
   let module: WebAssembly.Module;
   try {
@@ -76,8 +80,9 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
 
   const stop = new StopSignal(opts.stopShared);
   const state = new SysvState(stop);
-  const wasi = createWasi(module, { args: opts.args, env: opts.env, fs: memfs, preopens }, stop);
-  const trace = opts.trace ? (line: string) => { fs.writeSync(2, line + '\n'); } : undefined;
+  const stdio = new GuestStdio(opts.stdio ?? inheritPlan(), stop);
+  const wasi = createWasi(module, { args: opts.args, env: opts.env, fs: memfs, preopens, stdio }, stop);
+  const trace = opts.trace ? (line: string) => stdio.trace(line, opts.trace === 'callback') : undefined;
   const imports = { ...wasi.imports, sysv: sysvImports(state, trace) };
 
   let instance: WebAssembly.Instance;
@@ -101,6 +106,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     } catch (e: any) {
       outcome = { kind: 'error', message: `detaching windows failed: ${e?.message ?? e}` };
     }
+    stdio.close();
   }
   if (opts.dirs.length > 0) {
     // The MemFS handed to WASI is locked from then on; its own view is not.

@@ -1,6 +1,6 @@
 // WASI for the guest through @wasmer/wasi, with the host's help where the
 // library falls short (platform-facts.md):
-//  - stdin, stdout and stderr are the process's own and live;
+//  - stdin, stdout and stderr are live, routed by stdio.ts;
 //  - proc_exit, clocks and poll_oneoff sleeps are answered here, so a guest
 //    can be stopped while it sleeps and exits are real exceptions;
 //  - every function that writes guest memory is checked first against the
@@ -10,7 +10,7 @@ import { init, WASI, MemFS } from '@wasmer/wasi';
 import * as libc from './libc.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { StopSignal } from './stop.js';
-import { SLICE_MS } from './stop.js';
+import { GuestStdio } from './stdio.js';
 
 /** WASI errno values (not Linux's). */
 export const WasiErrno = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, IO: 29, NOSYS: 52 } as const;
@@ -28,6 +28,8 @@ export interface WasiOptions {
   env: Record<string, string>;
   fs: MemFS;
   preopens: Record<string, string>;
+  /** Where fd 0-2 go (stdio.ts); default: the process's own. */
+  stdio?: GuestStdio;
 }
 
 let initialised: Promise<void> | undefined;
@@ -135,7 +137,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
   const all = wasi.getImports(module) as Record<string, Record<string, Fn>>;
   const lib = all['wasi_snapshot_preview1'] ?? {};
   let mem!: GuestMemory;
-  const pollScratch = new libc.NativeScratch();
+  const stdio = opts.stdio ?? GuestStdio.inherit(stop);
 
   const own: Record<string, Fn> = {
     proc_exit: (code: number) => { throw new GuestExit(code >>> 0); },
@@ -144,13 +146,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       if (fd !== 1 && fd !== 2) return lib['fd_write']!(fd, iovs, n, nwritten);
       let total = 0;
       for (const [p, len] of iovecs(mem, iovs, n)!) {
-        const chunk = Buffer.from(mem.u8.buffer, p >>> 0, len);
-        let off = 0;
-        while (off < chunk.length) {
-          try { off += fs.writeSync(fd, chunk, off); } catch (e: any) {
-            if (e?.code !== 'EAGAIN') return WasiErrno.IO;
-          }
-        }
+        if (!stdio.write(fd as 1 | 2, mem.u8.subarray(p >>> 0, (p >>> 0) + len))) return WasiErrno.IO;
         total += len;
       }
       mem.view.setUint32(nwritten >>> 0, total, true);
@@ -161,20 +157,8 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       if (fd !== 0) return lib['fd_read']!(fd, iovs, n, nread);
       const first = iovecs(mem, iovs, n)!.find(([, len]) => len > 0);
       if (!first) { mem.view.setUint32(nread >>> 0, 0, true); return WasiErrno.SUCCESS; }
-      // Wait for input in slices so that a stop request is seen.
-      const pv = pollScratch.view;
-      for (;;) {
-        pv.setInt32(0, 0, true); pv.setInt16(4, libc.POLLIN, true); pv.setInt16(6, 0, true);
-        const r = libc.poll(pollScratch.addr, 1, SLICE_MS);
-        if (r > 0) break;
-        stop.check();
-      }
-      let got = 0;
-      try {
-        got = fs.readSync(0, mem.u8, first[0] >>> 0, first[1], null);
-      } catch (e: any) {
-        if (e?.code !== 'EAGAIN') return WasiErrno.IO;
-      }
+      const got = stdio.read(mem.u8.subarray(first[0] >>> 0, (first[0] >>> 0) + first[1]));
+      if (got < 0) return WasiErrno.IO;
       mem.view.setUint32(nread >>> 0, got, true);
       return WasiErrno.SUCCESS;
     },
