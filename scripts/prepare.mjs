@@ -1,23 +1,26 @@
 #!/usr/bin/env node
-// npm's "prepare": builds the package when its devDependencies are here (a
-// clone after `npm install`, `npm pack`, a git dependency). When they are
-// not (`npm install ../a-clone` installs only the dependencies), the build
-// cannot run; say once what to do and let the install finish, instead of
-// failing it with "tsc: not found". A package from npm or a tarball is
-// already built and never runs this.
+// npm's "prepare": builds the package (tsc, the guests, the bench guests).
+// It runs in a clone after `npm install`, before `npm pack`, for a git
+// dependency, and for `npm install ../a-clone`. In the last case npm links
+// the clone without installing anything in it, not even its dependencies,
+// so the build tools are missing ("tsc: not found") and so would be koffi:
+// then install the clone's own dependencies first (npm does the same for a
+// git dependency), so that the linked package works. A package from npm or
+// a tarball is already built and never runs this.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tools = ["typescript", "assemblyscript", "@assemblyscript/wasi-shim"];
+const npm = (...args) => spawnSync("npm", args, { cwd: root, stdio: "inherit" }).status ?? 1;
+const tools = ["typescript", "assemblyscript", "@assemblyscript/wasi-shim", "koffi", "@wasmer/wasi"];
 const missing = tools.filter((t) => !existsSync(join(root, "node_modules", t, "package.json")));
-if (missing.length === 0) {
-  const r = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
-  process.exit(r.status ?? 1);
+if (missing.length > 0) {
+  console.error(`wasi-sysv: installing the clone's own dependencies to build it (missing: ${missing.join(", ")})`);
+  if (npm("install", "--include=dev", "--ignore-scripts", "--no-audit", "--no-fund") !== 0) {
+    console.error(`wasi-sysv: could not install the dependencies in ${root}: run "npm install" there`);
+    process.exit(1);
+  }
 }
-if (!existsSync(join(root, "dist", "host", "index.js"))) {
-  console.error(`wasi-sysv: not built (its devDependencies ${missing.join(", ")} are not installed in ${root}): ` +
-    `run "npm install" there, or install wasi-sysv from npm or from a tarball made by "npm pack"`);
-}
+process.exit(npm("run", "--silent", "build"));
