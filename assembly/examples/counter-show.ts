@@ -1,6 +1,7 @@
-// The seed's parent: creates the int segment of key 1234 (IPC_CREAT|0666)
-// and prints its value every second. Run counter-inc (or native
-// counter-peer) beside it to see the value move.
+// The showing half of the counter example: creates the int segment of key
+// 1234 (IPC_CREAT|0666) and prints its value every second, 10 times by
+// default. Run counter-inc (or native counter-peer) beside it to see the
+// value move.
 // Usage: counter-show [--key K] [--count N] [--interval MS] [--rm]
 
 import { Segment, sleepMs } from "../index";
