@@ -75,18 +75,17 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     }
     if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.on(sig, onSignal);
 
-    worker.on('message', (m: unknown) => {
-      if (control.stdio?.handle(m)) return;
-      outcome = m as GuestOutcome;
-    });
+    control.stdio?.start();
+    worker.on('message', (m: GuestOutcome) => { outcome = m; });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
-    worker.on('exit', async () => {
+    worker.on('exit', () => {
       clearTimeout(timer);
       clearTimeout(grace);
       clearInterval(kick);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
-      await control.stdio?.flushed();
+      // What the guest wrote is in the ring, also after a terminate: hand it all over.
+      control.stdio?.finish();
       // A guest that finished on its own before the stop took effect keeps its result.
       if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
       else resolve(outcome ?? { kind: 'error', message: 'guest worker ended without a result' });

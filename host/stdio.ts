@@ -3,16 +3,17 @@
 //  - an fd (the process's own by default): written and read there directly,
 //    synchronously, as a native program would;
 //  - a Writable or a callback on the embedder's thread: each write is copied
-//    and posted to it. The bytes in flight are counted in shared memory; past
-//    HIGH_WATER the guest waits for the consumer, in slices that see a stop
-//    request, so a slow consumer slows the guest, a stop still ends it, and
-//    no byte is dropped;
+//    into a shared byte ring (ring.ts) that the embedder's thread drains as
+//    it is written. When the ring is full (the consumer is 1 MiB behind, or
+//    a Writable asked to wait) the guest waits, in slices that see a stop
+//    request: a slow consumer slows the guest, a stop still ends it, and no
+//    byte is dropped, even when the worker is terminated;
 //  - stdin from an fd, a file, or bytes given up front.
 // With a byte limit per output stream, what goes past it is dropped and the
 // run reports it (a runaway guest cannot fill the embedder's memory).
 import fs from 'node:fs';
-import { parentPort } from 'node:worker_threads';
 import type { Writable } from 'node:stream';
+import { ByteRing } from './ring.js';
 import * as libc from './libc.js';
 import { SLICE_MS, type StopSignal } from './stop.js';
 
@@ -21,7 +22,7 @@ export type OutputTarget = 'inherit' | 'ignore' | number | Writable | ((chunk: U
 /** Where guest input comes from: the process's stdin, nothing (EOF), an fd, a file, or bytes. */
 export type InputSource = 'inherit' | 'ignore' | number | { file: string } | { data: string | Uint8Array };
 
-export type OutputPlan = { to: 'fd'; fd: number } | { to: 'ignore' } | { to: 'post' };
+export type OutputPlan = { to: 'fd'; fd: number } | { to: 'ignore' } | { to: 'ring' };
 export type InputPlan = { from: 'fd'; fd: number } | { from: 'file'; path: string } | { from: 'data'; data: Uint8Array } | { from: 'ignore' };
 
 /** The structured-cloneable half that goes to the worker. */
@@ -31,21 +32,13 @@ export interface StdioPlan {
   stderr: OutputPlan;
   /** Per output stream; undefined: no limit. */
   limitBytes?: number;
-  /** Int32 [0]: bytes posted and not yet taken by the consumer. */
-  inflight: SharedArrayBuffer;
+  /** The ring to the embedder's thread, when an output goes there or trace lines do. */
+  ring?: SharedArrayBuffer;
 }
 
-/** Messages from the worker; every other message is the guest's outcome. */
-export type StdioMessage =
-  | { wasiSysvStdio: 'out'; fd: 1 | 2; data: Uint8Array }
-  | { wasiSysvStdio: 'truncated'; fd: 1 | 2 }
-  | { wasiSysvStdio: 'trace'; line: string };
-
-/** Posted bytes beyond which the guest waits for the consumer. */
-export const HIGH_WATER = 1 << 20;
-
-export const isStdioMessage = (m: unknown): m is StdioMessage =>
-  typeof m === 'object' && m !== null && 'wasiSysvStdio' in m;
+/** Ring record tags besides fd 1 and 2. */
+const TAG_TRACE = 3;
+const TAG_TRUNCATED = 4;
 
 // ---- worker side ----------------------------------------------------------------
 
@@ -53,17 +46,17 @@ export const isStdioMessage = (m: unknown): m is StdioMessage =>
 export class GuestStdio {
   private readonly written = [0, 0, 0];
   private readonly truncated = [false, false, false];
-  private readonly inflight: Int32Array;
+  private readonly ring: ByteRing | undefined;
   private readonly scratch = new libc.NativeScratch();
   private inFd = -1;
   private inOffset = 0;
 
-  constructor(
-    private readonly plan: StdioPlan,
-    private readonly stop: StopSignal,
-    private readonly post: (m: StdioMessage) => void = (m) => parentPort?.postMessage(m),
-  ) {
-    this.inflight = new Int32Array(plan.inflight);
+  constructor(private readonly plan: StdioPlan, private readonly stop: StopSignal) {
+    this.ring = plan.ring ? new ByteRing(plan.ring) : undefined;
+  }
+
+  private toRing(tag: number, bytes: Uint8Array): void {
+    this.ring!.write(tag, bytes, SLICE_MS, () => this.stop.check());
   }
 
   /** The process's own stdio, no limit (what the CLI uses). */
@@ -81,19 +74,16 @@ export class GuestStdio {
       const room = Math.max(0, limit - this.written[fd]!);
       if (bytes.length > room) {
         bytes = bytes.subarray(0, room);
-        if (!this.truncated[fd]) { this.truncated[fd] = true; this.post({ wasiSysvStdio: 'truncated', fd }); }
+        if (!this.truncated[fd]) {
+          this.truncated[fd] = true;
+          if (this.ring) this.toRing(TAG_TRUNCATED, Uint8Array.of(fd));
+        }
       }
     }
     this.written[fd]! += bytes.length;
     if (bytes.length === 0) return true;
-    if (out.to === 'post') {
-      // Flow control: wait while the consumer is HIGH_WATER behind.
-      for (let now = Atomics.load(this.inflight, 0); now > HIGH_WATER; now = Atomics.load(this.inflight, 0)) {
-        Atomics.wait(this.inflight, 0, now, SLICE_MS);
-        this.stop.check();
-      }
-      Atomics.add(this.inflight, 0, bytes.length);
-      this.post({ wasiSysvStdio: 'out', fd, data: bytes.slice() });
+    if (out.to === 'ring') {
+      this.toRing(fd, bytes);
       return true;
     }
     let off = 0;
@@ -110,7 +100,7 @@ export class GuestStdio {
 
   /** A trace line: to the embedder's callback when there is one, else to guest stderr. */
   trace(line: string, toCallback: boolean): void {
-    if (toCallback) this.post({ wasiSysvStdio: 'trace', line });
+    if (toCallback && this.ring) this.toRing(TAG_TRACE, Buffer.from(line));
     else this.write(2, Buffer.from(line + '\n'));
   }
 
@@ -157,7 +147,7 @@ export class GuestStdio {
 }
 
 export function inheritPlan(): StdioPlan {
-  return { stdin: { from: 'fd', fd: 0 }, stdout: { to: 'fd', fd: 1 }, stderr: { to: 'fd', fd: 2 }, inflight: new SharedArrayBuffer(4) };
+  return { stdin: { from: 'fd', fd: 0 }, stdout: { to: 'fd', fd: 1 }, stderr: { to: 'fd', fd: 2 } };
 }
 
 // ---- embedder side --------------------------------------------------------------
@@ -176,7 +166,7 @@ function outputPlan(t: OutputTarget | undefined, own: number, what: string): Out
     if (!Number.isInteger(t) || t < 0) throw new TypeError(`${what}: an fd must be a non-negative integer`);
     return { to: 'fd', fd: t };
   }
-  if (typeof t === 'function' || (typeof t === 'object' && typeof (t as Writable).write === 'function')) return { to: 'post' };
+  if (typeof t === 'function' || (typeof t === 'object' && typeof (t as Writable).write === 'function')) return { to: 'ring' };
   throw new TypeError(`${what}: expected 'inherit', 'ignore', an fd, a Writable or a function`);
 }
 
@@ -196,65 +186,87 @@ function inputPlan(s: InputSource | undefined): InputPlan {
 }
 
 /**
- * Embedder side: builds the plan for the worker and takes the worker's
- * output messages, handing the bytes to the streams and callbacks in order.
+ * Embedder side: builds the plan for the worker, then drains the ring while
+ * the guest runs, handing the bytes to the streams and callbacks in order.
+ * A Writable is written, never ended (it may be process.stdout); while it
+ * asks to wait (write() returned false), the ring is not drained and the
+ * guest waits for it. The run is over once every byte has been handed to
+ * its Writable, flushed or not: a stalled consumer cannot hold the run.
  */
 export class StdioPump {
   readonly plan: StdioPlan;
   /** Output streams whose bytes went past outputLimitBytes. */
   readonly truncated = { stdout: false, stderr: false };
-  private readonly inflight: Int32Array;
-  private pending = 0;
-  private idle: (() => void) | undefined;
+  private readonly ring: ByteRing | undefined;
+  private finished = false;
   private failed = new Set<number>();
+  private waitingFor: Writable | undefined;
+  private resume: (() => void) | undefined;
 
   constructor(private readonly opts: StdioOptions, private readonly onTrace?: (line: string) => void) {
     const limit = opts.outputLimitBytes;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TypeError('outputLimitBytes must be a non-negative integer');
+    const stdout = outputPlan(opts.stdout, 1, 'stdout');
+    const stderr = outputPlan(opts.stderr, 2, 'stderr');
+    const ring = stdout.to === 'ring' || stderr.to === 'ring' || onTrace !== undefined || limit !== undefined;
     this.plan = {
-      stdin: inputPlan(opts.stdin),
-      stdout: outputPlan(opts.stdout, 1, 'stdout'),
-      stderr: outputPlan(opts.stderr, 2, 'stderr'),
+      stdin: inputPlan(opts.stdin), stdout, stderr,
       ...(limit !== undefined ? { limitBytes: limit } : {}),
-      inflight: new SharedArrayBuffer(4),
+      ...(ring ? { ring: ByteRing.allocate() } : {}),
     };
-    this.inflight = new Int32Array(this.plan.inflight);
+    this.ring = this.plan.ring ? new ByteRing(this.plan.ring) : undefined;
   }
 
-  /** Takes a worker message; false when it is not a stdio message. */
-  handle(m: unknown): boolean {
-    if (!isStdioMessage(m)) return false;
-    if (m.wasiSysvStdio === 'trace') { this.onTrace?.(m.line); return true; }
-    if (m.wasiSysvStdio === 'truncated') { this.truncated[m.fd === 1 ? 'stdout' : 'stderr'] = true; return true; }
-    const target = m.fd === 1 ? this.opts.stdout : this.opts.stderr;
-    const data = m.data;
-    const release = () => {
-      Atomics.sub(this.inflight, 0, data.length);
-      Atomics.notify(this.inflight, 0);
-    };
-    if (typeof target === 'function') {
-      try { target(data); } finally { release(); }
-    } else if (target && typeof target === 'object' && !this.failed.has(m.fd)) {
-      this.pending++;
-      const done = () => {
-        release();
-        if (--this.pending === 0) this.idle?.();
-      };
-      try {
-        target.write(data, (err) => { if (err) this.failed.add(m.fd); done(); });
-      } catch {
-        this.failed.add(m.fd);
-        done();
+  /** Drains the ring until finish(); call once the worker exists. */
+  start(): void {
+    if (!this.ring) return;
+    void (async () => {
+      while (!this.finished) {
+        this.drain(false);
+        if (this.waitingFor) {
+          const w = this.waitingFor;
+          await new Promise<void>((resolve) => { this.resume = resolve; w.once('drain', resolve); });
+          w.off('drain', this.resume!);
+          this.waitingFor = undefined;
+          continue;
+        }
+        await this.ring!.written();
       }
-    } else {
-      release();
-    }
-    return true;
+    })();
   }
 
-  /** Resolves once every byte handed to a Writable has been taken by it. */
-  flushed(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => { this.idle = resolve; });
+  /** The guest's thread has ended: hand over everything left, whatever the consumers' state. */
+  finish(): void {
+    this.finished = true;
+    this.drain(true);
+    this.ring?.wake();
+    this.resume?.();
+  }
+
+  private drain(all: boolean): void {
+    if (!this.ring) return;
+    while (all || !this.waitingFor) {
+      const rec = this.ring.read();
+      if (!rec) return;
+      this.dispatch(rec.tag, rec.bytes);
+    }
+  }
+
+  private dispatch(tag: number, data: Uint8Array): void {
+    if (tag === TAG_TRACE) { this.onTrace?.(Buffer.from(data).toString()); return; }
+    if (tag === TAG_TRUNCATED) { this.truncated[data[0] === 1 ? 'stdout' : 'stderr'] = true; return; }
+    const target = tag === 1 ? this.opts.stdout : this.opts.stderr;
+    if (this.failed.has(tag)) return;
+    if (typeof target === 'function') {
+      // A callback that throws gets nothing more; the guest runs on.
+      try { target(data); } catch { this.failed.add(tag); }
+      return;
+    }
+    if (!target || typeof target !== 'object') return;
+    try {
+      if (!target.write(data, (err) => { if (err) this.failed.add(tag); })) this.waitingFor = target;
+    } catch {
+      this.failed.add(tag);
+    }
   }
 }
