@@ -20,25 +20,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, CLI, cli, ipcsRows, clearIpc } from './helpers.js';
 import { parseCaseFile } from '../conformance/dsl.js';
-
-interface Block { lang: string; body: string; line: number; section: string }
-
-export function readmeBlocks(text: string): Block[] {
-  const out: Block[] = [];
-  const lines = text.split('\n');
-  let section = '';
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.startsWith('## ')) section = l.slice(3).trim();
-    const open = /^```(\S*)\s*$/.exec(l);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    out.push({ lang: open[1]!, body: body.join('\n') + '\n', line: start + 1, section });
-  }
-  return out;
-}
+import { readmeBlocks, type Block } from './readme-blocks.js';
 
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const blocks = readmeBlocks(README);
