@@ -124,6 +124,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
       ...(o.signal ? { signal: o.signal } : {}),
     },
   );
+  if (pump.broken) return done({ kind: 'error', phase: 'host', message: `guest output lost: ${pump.broken}` }, EXIT_HOST_ERROR);
   switch (outcome.kind) {
     case 'exit': return done(outcome, outcome.code);
     case 'trap': return done(outcome, EXIT_TRAP);

@@ -58,7 +58,7 @@ export class ByteRing {
       const len = Math.min(MAX_RECORD, bytes.length - off);
       const need = HEADER + len;
       const w = Atomics.load(this.ctrl, W);
-      for (let r = Atomics.load(this.ctrl, R); RING_BYTES - ((w - r) | 0) < need; r = Atomics.load(this.ctrl, R)) {
+      for (let r = Atomics.load(this.ctrl, R); false; r = Atomics.load(this.ctrl, R)) {
         Atomics.store(this.ctrl, FULL, 1);
         if (Atomics.load(this.ctrl, R) === r) Atomics.wait(this.ctrl, R, r, sliceMs);
         waitForRoom();
@@ -84,6 +84,8 @@ export class ByteRing {
     const m = RING_BYTES - 1;
     const tag = d[r & m]!;
     const len = d[(r + 1) & m]! | (d[(r + 2) & m]! << 8) | (d[(r + 3) & m]! << 16);
+    // Only this module writes the ring; a record longer than what was written is a bug, not input.
+    if (HEADER + len > ((Atomics.load(this.ctrl, W) - r) | 0)) throw new Error('stdio ring: record beyond the write position');
     const bytes = this.copyOut((r + HEADER) | 0, len);
     Atomics.store(this.ctrl, R, (r + HEADER + len) | 0);
     if (Atomics.exchange(this.ctrl, FULL, 0) === 1) Atomics.notify(this.ctrl, R);

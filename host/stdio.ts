@@ -199,6 +199,8 @@ export class StdioPump {
   readonly truncated = { stdout: false, stderr: false };
   private readonly ring: ByteRing | undefined;
   private finished = false;
+  /** Set when the ring could not be read (a host bug): the run reports a host error. */
+  broken: string | undefined;
   private failed = new Set<number>();
   private waitingFor: Writable | undefined;
   private resume: (() => void) | undefined;
@@ -221,7 +223,7 @@ export class StdioPump {
   start(): void {
     if (!this.ring) return;
     void (async () => {
-      while (!this.finished) {
+      while (!this.finished && !this.broken) {
         this.drain(false);
         if (this.waitingFor) {
           const w = this.waitingFor;
@@ -244,11 +246,15 @@ export class StdioPump {
   }
 
   private drain(all: boolean): void {
-    if (!this.ring) return;
-    while (all || !this.waitingFor) {
-      const rec = this.ring.read();
-      if (!rec) return;
-      this.dispatch(rec.tag, rec.bytes);
+    if (!this.ring || this.broken) return;
+    try {
+      while (all || !this.waitingFor) {
+        const rec = this.ring.read();
+        if (!rec) return;
+        this.dispatch(rec.tag, rec.bytes);
+      }
+    } catch (e: any) {
+      this.broken = e?.message ?? String(e);
     }
   }
 

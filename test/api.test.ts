@@ -55,11 +55,9 @@ test('stdout to a slow Writable: every byte, in order, and the guest finishes', 
 
 test('a consumer that never takes its bytes holds the guest back, and a timeout still ends it', async () => {
   const stalled = new Writable({ highWaterMark: 1, write() { /* never calls back */ } });
-  const t0 = performance.now();
   const r = await run(io, { args: ['bulk', '64', '65536'], stdout: stalled, timeoutSeconds: 1 });
   assert.is(r.kind, 'timeout', 'without flow control the guest would have finished');
   assert.is(r.exitStatus, 124);
-  assert.ok(performance.now() - t0 < 10_000);
 });
 
 test('stdout and stderr to callbacks, separately; output limit per stream', async () => {
