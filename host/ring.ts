@@ -58,7 +58,7 @@ export class ByteRing {
       const len = Math.min(MAX_RECORD, bytes.length - off);
       const need = HEADER + len;
       const w = Atomics.load(this.ctrl, W);
-      for (let r = Atomics.load(this.ctrl, R); false; r = Atomics.load(this.ctrl, R)) {
+      for (let r = Atomics.load(this.ctrl, R); RING_BYTES - ((w - r) | 0) < need; r = Atomics.load(this.ctrl, R)) {
         Atomics.store(this.ctrl, FULL, 1);
         if (Atomics.load(this.ctrl, R) === r) Atomics.wait(this.ctrl, R, r, sliceMs);
         waitForRoom();
