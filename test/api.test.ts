@@ -53,6 +53,23 @@ test('stdout to a slow Writable: every byte, in order, and the guest finishes', 
   }
 });
 
+test('bytes a paused Writable has not taken when the guest ends are all handed to it', async () => {
+  const n = 8, size = 64 * 1024; // fits in the ring: the guest ends while the stream still waits
+  const got: Buffer[] = [];
+  let hold: Array<() => void> | null = [];
+  const paused = new Writable({
+    highWaterMark: 1,
+    write(chunk, _enc, cb) { got.push(chunk); if (hold) hold.push(cb); else cb(); },
+  });
+  const r = await run(io, { args: ['bulk', String(n), String(size)], stdout: paused });
+  assert.is(r.kind, 'exit');
+  const release = hold!;
+  hold = null;
+  for (const cb of release) cb();
+  await new Promise((resolve) => paused.end(resolve));
+  assert.is(Buffer.concat(got).length, n * size);
+});
+
 test('a consumer that never takes its bytes holds the guest back, and a timeout still ends it', async () => {
   const stalled = new Writable({ highWaterMark: 1, write() { /* never calls back */ } });
   const r = await run(io, { args: ['bulk', '64', '65536'], stdout: stalled, timeoutSeconds: 1 });
