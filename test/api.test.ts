@@ -10,11 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { run, runConformance, signalStatus } from '../host/index.js';
-import { guest, clearIpc } from './helpers.js';
+import { guest } from './helpers.js';
+import { ipcScope } from './ipc-scope.js';
 
 const tool = guest('shm-tool');
 const io = guest('stdio-tool');
-test.after.each(clearIpc);
+let cleanup = () => {};
+test.before.each(() => { cleanup = ipcScope(); });
+test.after.each(() => cleanup());
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-api-'));
 const lines = (n: number) => Array.from({ length: n }, (_, k) => `line ${k}\n`).join('');

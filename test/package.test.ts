@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { ROOT, clearIpc } from './helpers.js';
+import { ROOT } from './helpers.js';
+import { ipcScope } from './ipc-scope.js';
 import { readmeBlocks } from './readme-blocks.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-pack-'));
@@ -34,7 +35,9 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
   return r.stdout;
 }
 
-test.after.each(clearIpc);
+let cleanup = () => {};
+test.before.each(() => { cleanup = ipcScope(); });
+test.after.each(() => cleanup());
 
 test('npm pack: what the package holds and what it leaves out', () => {
   // The test run has just built everything; prepare would build again.

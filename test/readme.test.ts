@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, CLI, cli, ipcsRows, clearIpc } from './helpers.js';
+import { ROOT, CLI, cli, ipcsRows } from './helpers.js';
+import { ipcScope } from './ipc-scope.js';
 import { parseCaseFile } from '../conformance/dsl.js';
 import { readmeBlocks, type Block } from './readme-blocks.js';
 
@@ -110,9 +111,12 @@ function buildBlock(): string[] {
   return b.body.split('\n').filter((l) => l.trim());
 }
 
-test.after.each(clearIpc);
+let cleanup = () => {};
+test.before.each(() => { cleanup = ipcScope(); });
+test.after.each(() => cleanup());
 
 test('the README guest builds outside the repo, runs and prints what the README says', () => {
+  const before = [...ipcsRows('-m'), ...ipcsRows('-s')];
   const dir = outsideProject();
   const lines = buildBlock();
   const guests = blocks.filter(isGuest);
@@ -135,7 +139,7 @@ test('the README guest builds outside the repo, runs and prints what the README 
         assert.unreachable(`README build block line not understood: ${l}`);
       }
     }
-    assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], [], 'the guest removed what it created');
+    assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], before, 'the guest removed what it created');
   }
   // The embedding examples run in the same project, beside guest.wasm.
   for (const e of blocks.filter(isEmbed)) {
@@ -150,6 +154,7 @@ test('the README guest builds outside the repo, runs and prints what the README 
 });
 
 test('the Quick tour runs as written', () => {
+  const before = [...ipcsRows('-m'), ...ipcsRows('-s')];
   const b = blocks.find((x) => isShell(x) && x.section === 'Quick tour')!;
   assert.ok(b, 'a Quick tour block');
   // npx wasi-sysv is this repo's own bin; `npm install` has been done.
@@ -169,7 +174,7 @@ npm() { [ "$1" = install ] || { echo "unexpected npm $*" >&2; return 1; }; }
   assert.ok(peers.includes('peer -> 15'), 'the C peer continues the guests\' count');
   assert.match(r.stdout, /abi-only ok/);
   assert.match(r.stderr, /^shmget\(IPC_PRIVATE, /m, '--trace lines');
-  assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], [], 'ipcrm removed the segment');
+  assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], before, 'ipcrm removed the segment');
 });
 
 test.run();
