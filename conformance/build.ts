@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ascJs, needCc, prebuiltOnly } from '../host/toolchain.js';
 
 export interface Interpreters { native: string; guest: string }
 
@@ -37,11 +38,15 @@ export function ensureBuilt(root: string): Interpreters {
 
   const cDeps = sources(path.join(root, 'conformance', 'native'), ['.c', '.h']);
   if (stale(native, cDeps)) {
+    needCc('the conformance suite\'s native interpreter');
     const c = cDeps.filter((f) => f.endsWith('.c'));
     run('cc', ['-O2', '-Wall', '-Werror', '-o', native, ...c], root, 'native interpreter');
   }
   const tsDeps = [...sources(path.join(root, 'conformance', 'guest'), ['.ts']), path.join(root, 'asconfig.json')];
-  if (stale(guest, tsDeps)) {
+  const ascPath = ascJs(root);
+  // A package install has the guest interpreter prebuilt and no asc: use it.
+  if (!ascPath) prebuiltOnly(guest, root);
+  else if (stale(guest, tsDeps)) {
     const asc = path.join(root, 'node_modules', '.bin', 'asc');
     // asc resolves the wasi-shim's lib path against the cwd: run from the root.
     run(asc, ['conformance/guest/interp.ts', '--config', 'asconfig.json', '--target', 'release', '-o', path.relative(root, guest)],

@@ -3,6 +3,7 @@
 // summary line on stdout. Exit 0 only when every case agrees.
 import fs from 'node:fs';
 import { runSuite, type CaseResult, type SuiteOptions } from './suite.js';
+import { BuildError } from '../host/toolchain.js';
 
 export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite.js';
 
@@ -100,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         fs.writeSync(2, `wasi-sysv conformance: cannot write ${json} either: ${w?.message ?? w}\n`);
       }
     }
-    return 70;
+    return e instanceof BuildError ? 1 : 70;
   }
   if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');
   const secs = ((performance.now() - t0) / 1000).toFixed(1);

@@ -1,10 +1,10 @@
-// The wasi-sysv command line.
+// The wasi-sysv command line: a thin layer over the public API (index.ts)
+// that parses arguments, prints one line where an outcome needs it, and
+// exits with the status the API gives.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDir, type DirMapping } from './dirs.js';
-import { loadModule, ModuleError } from './guest.js';
-import { runGuest, type RunOutcome } from './runner.js';
+import { run as runApi, version as packageVersion, type RunResult } from './index.js';
 
 const HELP = `wasi-sysv: run WebAssembly guests that share real System V shared memory
 and semaphores with each other and with native programs (zero copy).
@@ -38,13 +38,19 @@ Options for run (before the module; everything after it goes to the guest):
                       the module nor this installation need be readable by N.
 
 Exit status: the guest's own; 134 when the guest traps (one line on stderr
-with the trap and the guest function); 124 on --timeout; 130 on Ctrl-C;
-2 for a usage error; 1 when the module cannot be loaded; 70 for a host error.
-When a guest exits, traps or is stopped, its windows are detached (nattch
-drops); its segments, semaphores and their data stay in the kernel.
+with the trap and the guest function); 124 on --timeout; 2 for a usage
+error; 1 when the module cannot be loaded or is not a WASI command; 70 for
+a host error.
 
-The guest imports module "sysv" (shmget shmat shmdt shmctl semget semop
-semtimedop semctl); see the ABI in the README.`;
+Signals: SIGINT (Ctrl-C) exits 130, SIGTERM 143, SIGHUP 129 (128 + the
+signal's number). Each stops the guest cleanly, also while it is blocked
+in semop, sleeping or reading stdin; a second one leaves at once. SIGKILL
+cannot be caught: the kernel still detaches the windows. When a guest
+exits, traps or is stopped, its windows are detached (nattch drops); its
+segments, semaphores and their data stay in the kernel.
+
+The guest is a WASI command that imports module "sysv" (shmget shmat shmdt
+shmctl semget semop semtimedop semctl); see the ABI in docs/abi.md.`;
 
 class UsageError extends Error {}
 
@@ -114,45 +120,27 @@ function say(line: string): void {
   fs.writeSync(2, `wasi-sysv: ${line}\n`);
 }
 
-/** Maps an outcome to the exit status, printing one line where needed. */
-export function report(o: RunOutcome, wasm: string): number {
-  switch (o.kind) {
-    case 'exit': return o.code;
-    case 'trap':
-      say(`guest ${path.basename(wasm)} trapped: ${o.message}${o.func ? ` (in ${o.func})` : ''}`);
-      return 134;
-    case 'timeout':
-      say(`guest ${path.basename(wasm)} stopped after --timeout ${o.seconds} s`);
-      return 124;
-    case 'interrupted':
-      say(`guest ${path.basename(wasm)} stopped by ${o.signal}`);
-      return 130;
-    case 'stopped': return 130;
-    case 'error':
-      say(o.message);
-      return 70;
+/** Prints the one line an outcome needs; returns the exit status. */
+export function report(r: RunResult, wasm: string): number {
+  const name = path.basename(wasm);
+  switch (r.kind) {
+    case 'exit': break;
+    case 'trap': say(`guest ${name} trapped: ${r.message}${r.func ? ` (in ${r.func})` : ''}`); break;
+    case 'timeout': say(`guest ${name} stopped after --timeout ${r.seconds} s`); break;
+    case 'interrupted': say(`guest ${name} stopped by ${r.signal}`); break;
+    case 'error': say(r.message); break;
   }
+  return r.exitStatus;
 }
 
 async function run(argv: string[]): Promise<number> {
   const a = parseRunArgs(argv);
-  // One clear line for a missing or bad module, before any worker starts;
-  // the worker then runs this module (loaded and rewritten once).
-  const module = await loadModule(a.wasm);
-  for (const d of a.dirs) {
-    if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) throw new ModuleError(`--dir ${d.host}: not a directory`);
-  }
-  const outcome = await runGuest(
-    { wasmPath: path.resolve(a.wasm), args: [a.wasm, ...a.guestArgs], env: a.env, dirs: a.dirs, trace: a.trace, module,
-      ...(a.uid !== undefined ? { uid: a.uid } : {}) },
-    { handleSignals: true, ...(a.timeout !== undefined ? { timeoutSeconds: a.timeout } : {}) },
-  );
-  return report(outcome, a.wasm);
-}
-
-function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-  return `wasi-sysv ${pkg.version}`;
+  const r = await runApi(a.wasm, {
+    args: a.guestArgs, env: a.env, dirs: a.dirs, trace: a.trace,
+    handleSignals: true, ...(a.timeout !== undefined ? { timeoutSeconds: a.timeout } : {}),
+    ...(a.uid !== undefined ? { uid: a.uid } : {}),
+  });
+  return report(r, a.wasm);
 }
 
 /** The suite and the benchmark live in their own modules, loaded on demand. */
@@ -165,11 +153,15 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case undefined: case '--help': case '-h': case 'help':
+      case undefined:
+        // No command is a usage error: the help goes to stderr.
+        fs.writeSync(2, HELP + '\n');
+        return 2;
+      case '--help': case '-h': case 'help':
         fs.writeSync(1, HELP + '\n');
-        return cmd === undefined ? 2 : 0;
+        return 0;
       case '--version': case '-V':
-        fs.writeSync(1, version() + '\n');
+        fs.writeSync(1, `wasi-sysv ${packageVersion()}\n`);
         return 0;
       case 'run':
         if (rest[0] === '--help' || rest[0] === '-h') { fs.writeSync(1, HELP + '\n'); return 0; }
@@ -183,7 +175,6 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e: any) {
     if (e instanceof UsageError) { say(`${e.message}`); return 2; }
-    if (e instanceof ModuleError) { say(e.message); return 1; }
     say(`internal error: ${e?.stack ?? e}`);
     return 70;
   }

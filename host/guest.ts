@@ -14,6 +14,7 @@ import type { DirMapping } from './dirs.js';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
 import * as libc from './libc.js';
 import { errnoName } from './abi.js';
+import { GuestStdio, inheritPlan, type StdioPlan } from './stdio.js';
 
 export interface GuestOptions {
   wasmPath: string;
@@ -21,7 +22,10 @@ export interface GuestOptions {
   args: string[];
   env: Record<string, string>;
   dirs: DirMapping[];
-  trace: boolean;
+  /** true: trace lines to the guest's stderr; 'callback': posted to the embedder. */
+  trace: boolean | 'callback';
+  /** Where fd 0-2 go (stdio.ts); default: the process's own. */
+  stdio?: StdioPlan;
   /** Shared stop flag from the supervisor (see stop.ts). */
   stopShared?: SharedArrayBuffer;
   /**
@@ -80,8 +84,8 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   try {
     bytes = fs.readFileSync(wasmPath);
   } catch (e: any) {
-    const why = e?.code === 'ENOENT' ? 'no such file (check the path; npm run build makes build/examples/*.wasm)' : e?.message;
-    throw new ModuleError(`cannot read ${wasmPath}: ${why}`);
+    const why = e?.code === 'ENOENT' ? 'no such file (check the path)' : e?.message;
+    throw new ModuleError(e?.code === 'EISDIR' ? `${wasmPath} is a directory: pass a .wasm file` : `cannot read ${wasmPath}: ${why}`);
   }
   const original: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
   const invalid = (e: any) => new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
@@ -140,13 +144,15 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   }
   const stop = new StopSignal(opts.stopShared);
   const state = new SysvState(stop);
+  const stdio = new GuestStdio(opts.stdio ?? inheritPlan(), stop);
   let wasi: ReturnType<typeof createWasi>;
   try {
-    wasi = createWasi(module, { args: opts.args, env: opts.env, dirs: opts.dirs }, stop);
+    wasi = createWasi(module, { args: opts.args, env: opts.env, dirs: opts.dirs, stdio }, stop);
   } catch (e: any) {
+    stdio.close();
     return { kind: 'error', message: e?.message ?? String(e) };
   }
-  const trace = opts.trace ? (line: string) => { fs.writeSync(2, line + '\n'); } : undefined;
+  const trace = opts.trace ? (line: string) => stdio.trace(line, opts.trace === 'callback') : undefined;
   const imports = {
     ...wasi.imports,
     sysv: sysvImports(state, trace),
@@ -158,6 +164,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
   } catch (e: any) {
     wasi.close();
+    stdio.close();
     return { kind: 'error', message: `cannot instantiate ${opts.wasmPath}: ${e?.message ?? e}` };
   }
   state.bind(instance.exports['memory'] as WebAssembly.Memory, { memoryPages: opts.memoryPages });
@@ -179,6 +186,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     } catch (e: any) {
       outcome = { kind: 'error', message: `detaching windows failed: ${e?.message ?? e}` };
     }
+    stdio.close();
   }
   if (state.windows.limitRefusals > 0) outcome.memoryRefused = state.windows.limitRefusals;
   opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { StopSignal } from './stop.js';
 import type { GuestOptions, GuestOutcome } from './guest.js';
+import type { StdioPump } from './stdio.js';
 
 // The stop signal must never kill the host: a handler that does nothing is
 // enough for the kernel to interrupt the guest thread's call with EINTR.
@@ -16,7 +17,13 @@ function ensureWakeHandler(): void {
   wakeHandler = true;
 }
 
-export type RunOutcome = GuestOutcome | { kind: 'timeout'; seconds: number } | { kind: 'interrupted'; signal: string };
+/** What stopped a guest from outside: a process signal, or the embedder's AbortSignal. */
+export type StopCause = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'abort';
+
+export type RunOutcome = GuestOutcome | { kind: 'timeout'; seconds: number } | { kind: 'interrupted'; signal: StopCause };
+
+/** The signals a supervisor with handleSignals stops the guest on; exit status 128 + number. */
+export const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 
 export interface RunControl {
   /** Stop the guest after this many seconds. */
@@ -27,6 +34,10 @@ export interface RunControl {
   graceMs?: number;
   /** Told the guest's outcome as soon as it ended (before the worker exits). */
   onOutcome?: (outcome: GuestOutcome) => void;
+  /** Stops the guest when aborted (outcome interrupted, signal 'abort'). */
+  signal?: AbortSignal;
+  /** Routes the guest's stdio (stdio.ts); default: the process's own. */
+  stdio?: StdioPump;
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
@@ -34,7 +45,7 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
   const stopShared = new SharedArrayBuffer(8);
   const stop = new StopSignal(stopShared);
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { ...opts, stopShared },
+    workerData: { ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared },
     stdout: false,
     stderr: false,
   });
@@ -54,27 +65,29 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
       grace = setTimeout(() => { void worker.terminate(); }, control.graceMs ?? 1000);
     };
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stoppedBy) process.exit(130); // second Ctrl-C: leave now
-      requestStop({ kind: 'interrupted', signal });
+      const cause = signal as keyof typeof SIGNALS;
+      if (stoppedBy) process.exit(128 + SIGNALS[cause]); // a second signal: leave now
+      requestStop({ kind: 'interrupted', signal: cause });
     };
+    const onAbort = () => requestStop({ kind: 'interrupted', signal: 'abort' });
+    if (control.signal?.aborted) onAbort();
+    control.signal?.addEventListener('abort', onAbort);
     if (control.timeoutSeconds !== undefined) {
       timer = setTimeout(() => requestStop({ kind: 'timeout', seconds: control.timeoutSeconds! }), control.timeoutSeconds * 1000);
     }
-    if (control.handleSignals) {
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    }
+    if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.on(sig, onSignal);
 
+    control.stdio?.start();
     worker.on('message', (m: GuestOutcome) => { outcome = m; control.onOutcome?.(m); });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
     worker.on('exit', () => {
       clearTimeout(timer);
       clearTimeout(grace);
       clearInterval(kick);
-      if (control.handleSignals) {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      control.signal?.removeEventListener('abort', onAbort);
+      if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
+      // What the guest wrote is in the ring, also after a terminate: hand it all over.
+      control.stdio?.finish();
       // A guest that finished on its own before the stop took effect keeps its result.
       if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
       else resolve(outcome ?? { kind: 'error', message: 'guest worker ended without a result' });

@@ -1,6 +1,6 @@
 // WASI for the guest through @wasmer/wasi, with the host's help where the
 // library falls short (platform-facts.md, issue 14):
-//  - stdin, stdout and stderr are the process's own and live;
+//  - stdin, stdout and stderr are live, routed by stdio.ts;
 //  - every descriptor from 3 up (the --dir directories and what is opened
 //    under them) is the host's, on the real file system (wasi-fs.ts);
 //  - proc_exit, clocks, poll_oneoff and random_get are answered here: a
@@ -21,6 +21,7 @@ import { SLICE_MS, GuestStopped } from './stop.js';
 import { WasiErrno } from './wasi-errno.js';
 import { DirFs } from './wasi-fs.js';
 import type { DirMapping } from './dirs.js';
+import { GuestStdio } from './stdio.js';
 
 export { WasiErrno };
 
@@ -46,6 +47,8 @@ export interface WasiOptions {
   env: Record<string, string>;
   /** Host directories the guest sees as preopens, fds 3, 4... in order. */
   dirs?: DirMapping[];
+  /** Where fd 0-2 go (stdio.ts); default: the process's own. */
+  stdio?: GuestStdio;
 }
 
 let initialised: Promise<void> | undefined;
@@ -173,7 +176,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
   const lib = all['wasi_snapshot_preview1'] ?? {};
   const dirs = new DirFs(opts.dirs ?? []);
   let mem!: GuestMemory;
-  const pollScratch = new libc.NativeScratch();
+  const stdio = opts.stdio ?? GuestStdio.inherit(stop);
 
   const own: Record<string, Fn> = {
     proc_exit: (code: number) => { throw new GuestExit(code >>> 0); },
@@ -183,13 +186,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       if (fd !== 1 && fd !== 2) return lib['fd_write']!(fd, iovs, n, nwritten);
       let total = 0;
       for (const [p, len] of iovecs(mem, iovs, n)!) {
-        const chunk = Buffer.from(mem.u8.buffer, p >>> 0, len);
-        let off = 0;
-        while (off < chunk.length) {
-          try { off += fs.writeSync(fd, chunk, off); } catch (e: any) {
-            if (e?.code !== 'EAGAIN') return WasiErrno.IO;
-          }
-        }
+        if (!stdio.write(fd as 1 | 2, mem.u8.subarray(p >>> 0, (p >>> 0) + len))) return WasiErrno.IO;
         total += len;
       }
       mem.view.setUint32(nwritten >>> 0, total, true);
@@ -201,20 +198,8 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       if (fd !== 0) return lib['fd_read']!(fd, iovs, n, nread);
       const first = iovecs(mem, iovs, n)!.find(([, len]) => len > 0);
       if (!first) { mem.view.setUint32(nread >>> 0, 0, true); return WasiErrno.SUCCESS; }
-      // Wait for input in slices so that a stop request is seen.
-      const pv = pollScratch.view;
-      for (;;) {
-        pv.setInt32(0, 0, true); pv.setInt16(4, libc.POLLIN, true); pv.setInt16(6, 0, true);
-        const r = libc.poll(pollScratch.addr, 1, SLICE_MS);
-        if (r > 0) break;
-        stop.check();
-      }
-      let got = 0;
-      try {
-        got = fs.readSync(0, mem.u8, first[0] >>> 0, first[1], null);
-      } catch (e: any) {
-        if (e?.code !== 'EAGAIN') return WasiErrno.IO;
-      }
+      const got = stdio.read(mem.u8.subarray(first[0] >>> 0, (first[0] >>> 0) + first[1]));
+      if (got < 0) return WasiErrno.IO;
       mem.view.setUint32(nread >>> 0, got, true);
       return WasiErrno.SUCCESS;
     },
@@ -250,7 +235,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       return WasiErrno.SUCCESS;
     },
 
-    poll_oneoff: (inp: number, out: number, nsubs: number, nevents: number) => pollOneoff(mem, stop, dirs, inp, out, nsubs, nevents),
+    poll_oneoff: (inp: number, out: number, nsubs: number, nevents: number) => pollOneoff(mem, stop, dirs, stdio, inp, out, nsubs, nevents),
 
     sock_recv: (fd: number, ...a: any[]) => (DirFs.owns(fd) ? WasiErrno.NOTSOCK : lib['sock_recv']!(fd, ...a)),
     sock_send: (fd: number, ...a: any[]) => (DirFs.owns(fd) ? WasiErrno.NOTSOCK : lib['sock_send']!(fd, ...a)),
@@ -311,9 +296,10 @@ const SUB_SIZE = 48, EVENT_SIZE = 32;
  * allocated per subscription: the first finds the earliest deadline and
  * whether an fd is ready, then the host waits (interruptibly), and the
  * second writes an event for every subscription that is due. Files and
- * directories are always ready, as on Linux; stdin is polled for real.
+ * directories are always ready, as on Linux; stdin is polled for real
+ * (through stdio.ts, wherever the embedder routed it).
  */
-function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, inp: number, out: number, nsubs: number, nevents: number): number {
+function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: GuestStdio, inp: number, out: number, nsubs: number, nevents: number): number {
   const n = nsubs >>> 0;
   if (n === 0) return WasiErrno.INVAL;
   const v = mem.view;
@@ -346,11 +332,7 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, inp: number
       readyNow = true; // fd 1/2 writable, host files ready, bad fd or tag: an error event
     }
   }
-  const pv = new libc.NativeScratch();
-  const stdinReady = (ms: number): boolean => {
-    pv.view.setInt32(0, 0, true); pv.view.setInt16(4, libc.POLLIN, true); pv.view.setInt16(6, 0, true);
-    return libc.poll(pv.addr, 1, Math.max(0, Math.ceil(ms))) > 0;
-  };
+  const stdinReady = (ms: number): boolean => stdio.stdinReady(ms);
   let stdinUp = stdinWanted && stdinReady(0);
   if (!readyNow && !stdinUp) {
     for (let left = first - performance.now(); left > 0; left = first - performance.now()) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm start: the main job on its defaults. Builds what it needs, runs the
-// second seed's two-semaphore double buffer as two wasm guest processes
+// double-buffer example (two buffers, two semaphores) as two wasm guest processes
 // (writer and reader) passing 256 MiB through their windows, then the same
 // with the native C twins for comparison; verifies the checksums, prints
 // MB/s and what ipcs showed while the guests ran, and removes its objects.
@@ -74,7 +74,7 @@ async function pair(writer, reader, key) {
 }
 
 async function main() {
-  say('wasi-sysv: the double buffer of the second seed, writer and reader as two wasm guests');
+  say('wasi-sysv: a double buffer in one shared segment (two buffers, two semaphores), writer and reader as two wasm guests');
   if (!existsSync(path.join(root, 'dist/host/cli.js'))) step(path.join(root, 'node_modules/.bin/tsc'), ['-p', '.']);
   step(process.execPath, ['scripts/build-guests.mjs', 'dbuf-writer', 'dbuf-reader']);
   const cli = [process.execPath, path.join(root, 'bin/wasi-sysv.js'), 'run'];

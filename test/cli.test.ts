@@ -174,4 +174,71 @@ test('--dir serves the host directory itself; symlinks and .. cannot leave it', 
   assert.is(fs.readFileSync(path.join(outside, 'secret'), 'utf8'), 'no');
 });
 
+/** A tiny wasm module exporting _start and memory, with the given function imports. */
+function moduleWith(imports: Array<[string, string]>): Buffer {
+  const str = (t: string) => [t.length, ...Buffer.from(t)];
+  const section = (id: number, body: number[]) => [id, body.length, ...body];
+  const imp = imports.flatMap(([m, n]) => [...str(m), ...str(n), 0x00, 0x00]);
+  return Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 0, 0]), // type 0: () -> ()
+    ...(imports.length ? section(2, [imports.length, ...imp]) : []),
+    ...section(3, [1, 0]), // one function of type 0
+    ...section(5, [1, 0, 1]), // memory, 1 page
+    ...section(7, [2, ...str('_start'), 0, imports.length, ...str('memory'), 2, 0]),
+    ...section(10, [1, 2, 0, 0x0b]),
+  ]);
+}
+
+test('a module that is not a WASI command: exit 1, one line saying what it lacks and how to build one', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-cmd-'));
+  const bare = path.join(dir, 'bare.wasm');
+  const envAbort = path.join(dir, 'env-abort.wasm');
+  const ok = path.join(dir, 'wasi.wasm');
+  fs.writeFileSync(bare, moduleWith([]));
+  fs.writeFileSync(envAbort, moduleWith([['wasi_snapshot_preview1', 'proc_exit'], ['env', 'abort']]));
+  fs.writeFileSync(ok, moduleWith([['wasi_snapshot_preview1', 'sched_yield']]));
+  for (const [file, re] of [[bare, /bare\.wasm imports nothing from WASI .*not a WASI command/], [envAbort, /env-abort\.wasm imports env\.abort, which a WASI command does not have/]] as const) {
+    const r = cli(['run', file]);
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.match(r.stderr, /wasi-shim/, 'says how to build a guest');
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  // The same shape with a WASI import is a command, and runs.
+  const r = cli(['run', ok]);
+  assert.is(r.status, 0, r.stderr);
+});
+
+test('a directory, a missing file: one line, no repo-only hints', () => {
+  let r = cli(['run', os.tmpdir()]);
+  assert.is(r.status, 1);
+  assert.is(r.stderr, `wasi-sysv: ${os.tmpdir()} is a directory: pass a .wasm file\n`);
+  r = cli(['run', 'no-such-guest.wasm']);
+  assert.is(r.status, 1);
+  assert.not.match(r.stderr, /npm run|build\/examples/);
+});
+
+test('no command: the help goes to stderr with status 2; --help to stdout with 0', () => {
+  let r = cli([]);
+  assert.is(r.status, 2);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /Usage:/);
+  r = cli(['--help']);
+  assert.is(r.status, 0);
+  assert.is(r.stderr, '');
+  for (const word of ['SIGINT', '130', 'SIGTERM', '143', 'SIGHUP', '129']) assert.ok(r.stdout.includes(word), word);
+});
+
+for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  test(`${sig} stops a guest blocked in semop with status ${code} (128 + the signal)`, async () => {
+    const p = startCli(['run', tool, 'create', '0x73', '4096', 'attach', 'block']);
+    await p.line(/^blocking$/);
+    p.child.kill(sig);
+    const { code: got } = await p.done;
+    assert.is(got, code);
+    assert.match(p.err(), new RegExp(`stopped by ${sig}`));
+  });
+}
+
 test.run();

@@ -1,7 +1,8 @@
-// The seed's parent: creates the int segment of key 1234 (IPC_CREAT|0666)
-// and prints its value every second. Run counter-inc (or native
-// counter-peer) beside it to see the value move. With --until V it stops as
-// soon as it has shown V, and exits 1 if --count rounds pass without it.
+// The showing half of the counter example: creates the int segment of key
+// 1234 (IPC_CREAT|0666) and prints its value every second, 10 times by
+// default. Run counter-inc (or native counter-peer) beside it to see the
+// value move. With --until V it stops as soon as it has shown V, and exits 1
+// if --count rounds pass without it.
 // Usage: counter-show [--key K] [--count N] [--interval MS] [--until V] [--rm]
 
 import { Segment, sleepMs } from "../index";

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { ROOT, OUT, BENCH_WASM, COPY_WASM, KERNEL_WASM, NATIVE } from './paths.js';
+import { BuildError, ascJs, needCc, prebuiltOnly } from '../toolchain.js';
+
+export { BuildError };
 
 interface Target { out: string; deps: string[]; cmd: string; args: (tmp: string) => string[] }
 
@@ -25,7 +28,7 @@ function files(dir: string, ext: string): string[] {
 }
 
 function targets(): Target[] {
-  const asc = path.join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+  const asc = ascJs(ROOT) ?? '';
   const lib = [
     path.join(ROOT, 'assembly', 'index.ts'), ...files('assembly/sysv', '.ts'),
     ...files('assembly/bench/lib', '.ts'), path.join(ROOT, 'asconfig.json'),
@@ -83,7 +86,13 @@ function compile(t: Target): Promise<void> {
 /** Builds what is stale; returns the outputs it built. */
 export async function buildBench(log: (line: string) => void = () => {}): Promise<string[]> {
   fs.mkdirSync(OUT, { recursive: true });
-  const stale = targets().filter((t) => mtime(t.out) <= Math.max(...t.deps.map(mtime)));
+  const asc = ascJs(ROOT);
+  const stale = targets().filter((t) => mtime(t.out) <= Math.max(...t.deps.map(mtime))).filter((t) => {
+    // A package install has the guests prebuilt and no asc: use them as they are.
+    if (t.cmd === 'cc') needCc('the bench\'s C twin');
+    else if (!asc) { prebuiltOnly(t.out, ROOT); return false; }
+    return true;
+  });
   const queue = [...stale];
   const built: string[] = [];
   const workers = Array.from({ length: Math.min(2, queue.length) }, async () => {

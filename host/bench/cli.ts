@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { buildBench } from './build.js';
+import { buildBench, BuildError } from './build.js';
 import * as ipc from './ipc.js';
 import { BIN } from './paths.js';
 import { summarize, fmt, type Summary } from './stats.js';
@@ -139,7 +139,7 @@ export function machine(): { cpu: string; cores: number; node: string; kernel: s
 }
 
 // ---- the run ----------------------------------------------------------------
-async function runAll(o: Options): Promise<{ results: Result[]; failures: string[] }> {
+async function runAll(o: Options, progress: (line: string) => void): Promise<{ results: Result[]; failures: string[] }> {
   const list = workloads(o.quick).filter((w) => !o.filter || w.name.includes(o.filter));
   if (list.length === 0) throw new UsageError(`no workload matches --filter ${o.filter}`);
   const reps = o.reps ?? (o.quick ? 3 : 7);
@@ -172,8 +172,7 @@ async function runAll(o: Options): Promise<{ results: Result[]; failures: string
     if (checksums.size > 1) failures.push(`${w.name}: variants disagree on the checksum (${[...checksums].join(', ')})`);
     results.push(buildResult(w, reps, samples, cpuSamples, fails, checksums));
   }
-  progressDone();
-  fs.writeSync(2, `bench: ${step} measurements in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  progress(`bench: ${step} measurements in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { results, failures };
 }
 
@@ -268,6 +267,57 @@ export function loadWarning(load: number, cores: number, list: Pick<Workload, 'k
     `other work on the machine inflates and scatters the figures (${where})\n`;
 }
 
+// ---- the programmatic entry --------------------------------------------------------
+export interface BenchOptions {
+  /** Fewer and shorter repeats. */
+  quick?: boolean;
+  /** Only workloads whose name contains this text. */
+  filter?: string;
+  /** Repeats per measurement (default: 3 quick, 7 full). */
+  reps?: number;
+  /** Progress lines (building, each measurement). */
+  onProgress?: (line: string) => void;
+}
+
+export interface BenchReport {
+  date: string;
+  quick: boolean;
+  machine: ReturnType<typeof machine> & { loadavgAfter: number[] };
+  seconds: number;
+  results: Result[];
+  /** Measurements that failed, one line each; empty when all ran. */
+  failures: string[];
+}
+
+/** The workloads' names, as --filter matches them. */
+export function benchWorkloads(quick = false): string[] {
+  return workloads(quick).map((w) => w.name);
+}
+
+/**
+ * Builds what the bench needs (cc for its C twin on first use), runs the
+ * workloads in the caller's IPC namespace, and removes every IPC object it
+ * created, also on failure.
+ */
+export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
+  const opts: Options = { quick: o.quick ?? false, ...(o.filter !== undefined ? { filter: o.filter } : {}), ...(o.reps !== undefined ? { reps: o.reps } : {}) };
+  const filter = o.filter;
+  if (filter !== undefined && !workloads(opts.quick).some((w) => w.name.includes(filter))) {
+    throw new UsageError(`no workload matches --filter ${filter} (workloads: ${benchWorkloads(opts.quick).join(', ')})`);
+  }
+  const log = o.onProgress ?? (() => {});
+  const began = performance.now();
+  const before = machine();
+  try {
+    await buildBench((line) => log(`bench: ${line}`));
+    const { results, failures } = await runAll(opts, log);
+    return { date: new Date().toISOString(), quick: opts.quick, machine: { ...before, loadavgAfter: os.loadavg() },
+      seconds: (performance.now() - began) / 1000, results, failures };
+  } finally {
+    ipc.removeAll();
+  }
+}
+
 // ---- isolation ------------------------------------------------------------------
 /** Re-runs this command inside a fresh IPC namespace; null if unshare is not usable here. */
 function inNamespace(argv: string[]): number | null {
@@ -292,37 +342,37 @@ export async function main(argv: string[]): Promise<number> {
   if (o === 'help') { fs.writeSync(1, USAGE + '\n'); return 0; }
   const filter = o.filter;
   if (filter !== undefined && !workloads(o.quick).some((w) => w.name.includes(filter))) {
-    fs.writeSync(2, `wasi-sysv bench: no workload matches --filter ${filter} (workloads: ${workloads(o.quick).map((w) => w.name).join(', ')})\n`);
+    fs.writeSync(2, `wasi-sysv bench: no workload matches --filter ${filter} (workloads: ${benchWorkloads(o.quick).join(', ')})\n`);
     return 2;
   }
 
   const nested = inNamespace(argv);
   if (nested !== null) return nested;
 
-  const onSignal = () => { ipc.removeAll(); process.exit(130); };
+  const onSignal = (sig: NodeJS.Signals) => { ipc.removeAll(); process.exit(sig === 'SIGTERM' ? 143 : 130); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const began = performance.now();
   const before = machine();
   if (before.loadavg[0]! > 0.5 * before.cores) {
     fs.writeSync(2, loadWarning(before.loadavg[0]!, before.cores, workloads(o.quick).filter((w) => !filter || w.name.includes(filter))));
   }
   try {
-    await buildBench((line) => progress(`bench: ${line}`));
-    const { results, failures } = await runAll(o);
-    const m = { ...before, loadavgAfter: os.loadavg() };
+    const doc = await runBench({ ...o, onProgress: (line) => {
+      if (line.startsWith('bench: ') && / measurements in /.test(line)) { progressDone(); fs.writeSync(2, line + '\n'); } else progress(line);
+    } });
+    const m = doc.machine;
     const load = `load average ${m.loadavg[0]!.toFixed(2)} before, ${m.loadavgAfter[0]!.toFixed(2)} after`;
     fs.writeSync(1, `wasi-sysv bench${o.quick ? ' --quick' : ''}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.kernel}; ` +
-      `${o.reps ?? (o.quick ? 3 : 7)} repeats, median [min..max]; ${load}\n\n${report(results)}\n`);
+      `${o.reps ?? (o.quick ? 3 : 7)} repeats, median [min..max]; ${load}\n\n${report(doc.results)}\n`);
     if (o.json) {
-      const doc = { date: new Date().toISOString(), quick: o.quick, machine: m, seconds: (performance.now() - began) / 1000, results };
-      fs.writeFileSync(o.json, JSON.stringify(doc, null, 2) + '\n');
+      const { failures: _f, ...rest } = doc;
+      fs.writeFileSync(o.json, JSON.stringify(rest, null, 2) + '\n');
     }
-    for (const f of failures) fs.writeSync(2, `bench: FAILED ${f}\n`);
-    return failures.length ? 1 : 0;
+    for (const f of doc.failures) fs.writeSync(2, `bench: FAILED ${f}\n`);
+    return doc.failures.length ? 1 : 0;
   } catch (e) {
     progressDone();
-    if (e instanceof UsageError) { fs.writeSync(2, `wasi-sysv bench: ${e.message}\n`); return 2; }
+    if (e instanceof UsageError || e instanceof BuildError) { fs.writeSync(2, `wasi-sysv bench: ${e.message}\n`); return e instanceof UsageError ? 2 : 1; }
     fs.writeSync(2, `wasi-sysv bench: ${(e as Error)?.stack ?? e}\n`);
     return 70;
   } finally {

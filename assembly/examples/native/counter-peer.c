@@ -26,7 +26,7 @@ int main(int argc, char **argv)
     for (long long i = 0; i < count; i++) {
         if (i > 0)
             sleep_ms(interval);
-        int v = *num + 1; /* not atomic, as in the seed: one incrementer */
+        int v = *num + 1; /* not atomic, as in native/counter.c: one incrementer */
         *num = v;
         printf("peer -> %d\n", v);
         fflush(stdout);

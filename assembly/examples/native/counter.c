@@ -1,5 +1,5 @@
-/* The first seed's program, made correct: the parent creates the int segment
- * of key 1234 and forks; the child increments it every second, the parent
+/* A counter in a shared int, the classic fork example done correctly: the
+ * parent creates the int segment of key 1234 and forks; the child increments it every second, the parent
  * prints it every second. Both stop after N rounds, detach, and the parent
  * removes the segment if it created it.
  * Usage: counter [--count N] [--key K] [--interval MS] */
@@ -27,8 +27,8 @@ int main(int argc, char **argv)
     }
     if (shmid == -1)
         die("shmget");
-    /* Attach before fork: the child inherits the attachment (the seed
-     * re-attached with IPC_CREAT passed as shmat flags, which is wrong). */
+    /* Attach before fork: the child inherits the attachment (re-attaching
+     * in the child with IPC_CREAT passed as shmat flags would be wrong). */
     volatile int *num = shmat(shmid, NULL, 0);
     if (num == (void *)-1)
         die("shmat");
