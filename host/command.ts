@@ -4,6 +4,7 @@
 // the WASI library's own text.
 import path from 'node:path';
 import { ModuleError } from './guest.js';
+import { GROW_IMPORT } from './wasm-rewrite.js';
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 const HOW = 'build the guest as a WASI command: asc with the @assemblyscript/wasi-shim config (README, "Writing a guest")';
@@ -12,7 +13,10 @@ const HOW = 'build the guest as a WASI command: asc with the @assemblyscript/was
 export function checkWasiCommand(module: WebAssembly.Module, wasmPath: string): void {
   const name = path.basename(wasmPath);
   const imports = WebAssembly.Module.imports(module);
-  const foreign = imports.find((i) => !WASI_MODULES.has(i.module) && i.module !== 'sysv');
+  // The module is the one loadModule returned: its memory.grow already routed
+  // through the host's own import (wasm-rewrite.ts), which is not foreign.
+  const hosts = (i: WebAssembly.ModuleImportDescriptor) => i.module === GROW_IMPORT.module && i.name === GROW_IMPORT.name;
+  const foreign = imports.find((i) => !WASI_MODULES.has(i.module) && i.module !== 'sysv' && !hosts(i));
   if (foreign) {
     throw new ModuleError(`${name} imports ${foreign.module}.${foreign.name}, which a WASI command does not have: ${HOW}`);
   }
