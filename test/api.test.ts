@@ -3,14 +3,13 @@
 // thread (no byte lost, a slow consumer slows the guest, a stop still ends
 // it), stdin from bytes, a file or an fd, the output limit, the trace
 // callback, timeouts and aborts, and the conformance suite from JS.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { run, runConformance, signalStatus } from '../host/index.js';
-import { guest } from './helpers.js';
+import { guest, test } from './helpers.js';
 import { ipcScope } from './ipc-scope.js';
 
 const tool = guest('shm-tool');

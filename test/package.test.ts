@@ -7,13 +7,12 @@
 //    --filter` from the installed package (interpreter and bench C twin
 //    built with cc on first use, guests prebuilt, no asc);
 //  - imports the API, and compiles a TypeScript consumer against its types.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { ROOT } from './helpers.js';
+import { ROOT, test } from './helpers.js';
 import { ipcScope } from './ipc-scope.js';
 import { readmeBlocks } from './readme-blocks.js';
 

@@ -12,13 +12,12 @@
 //  - the conformance case example parses with the suite's DSL parser.
 // The build-and-run block itself runs as written against the packed package
 // in package.test.ts.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, CLI, cli, ipcsRows } from './helpers.js';
+import { ROOT, CLI, cli, ipcsRows, test } from './helpers.js';
 import { ipcScope } from './ipc-scope.js';
 import { parseCaseFile } from '../conformance/dsl.js';
 import { readmeBlocks, type Block } from './readme-blocks.js';

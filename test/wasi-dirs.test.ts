@@ -3,13 +3,12 @@
 // directory. After every run the host tree must be exactly what the guest
 // left inside the directory and untouched outside it, any error one line,
 // and no host failure reported as the guest's trap.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cli, guest } from './helpers.js';
+import { cli, guest, test } from './helpers.js';
 import { parseDir } from '../host/dirs.js';
 import { createWasi, initWasi, HostFailure } from '../host/wasi.js';
 import { StopSignal } from '../host/stop.js';
