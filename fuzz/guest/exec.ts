@@ -128,13 +128,13 @@ function removeWin(i: i32): void {
   nwins--;
 }
 
-/** Window pointer classes pick among clean writable windows / read-only windows. */
+/** Window pointer classes pick among clean read-only / writable windows (see the twin). */
 function pickWin(ro: bool, r: i32): i32 {
   let cnt = 0;
-  for (let i = 0; i < nwins; i++) if (ro ? wRo(i) : (!wRo(i) && wClean(i))) cnt++;
+  for (let i = 0; i < nwins; i++) if (wClean(i) && (ro ? wRo(i) : !wRo(i))) cnt++;
   if (cnt == 0) return -1;
   let k = <i32>(<u32>r % <u32>cnt);
-  for (let i = 0; i < nwins; i++) if (ro ? wRo(i) : (!wRo(i) && wClean(i))) { if (k == 0) return i; k--; }
+  for (let i = 0; i < nwins; i++) if (wClean(i) && (ro ? wRo(i) : !wRo(i))) { if (k == 0) return i; k--; }
   return -1;
 }
 
@@ -195,8 +195,9 @@ function nsemsOf(id: i32): i32 {
   return isErr(sys_semctl(id, 0, IPC_STAT, <i32>SCRATCH_STAT)) ? 0 : <i32>load<u64>(SCRATCH_STAT, 48);
 }
 
+let leakedPages: u32 = 0;
 function liveHostPages(): u32 {
-  let n: u32 = 0;
+  let n: u32 = leakedPages;
   for (let i = 0; i < nwins; i++) if (wHost(i)) n += wPages(i);
   return n;
 }
@@ -207,8 +208,8 @@ function doShmat(): void {
   let addr: u32 = 0, lo: u32 = 0, span: u32 = 0;
   if (cls == 1) { addr = area + (<u32>A(4) % (AREA_PAGES * PAGE)); lo = area; span = AREA_PAGES * PAGE; }
   else if (cls == 2) {
-    if (nwins == 0) { outs("skip"); return; }
-    const w = <i32>(<u32>A(4) % <u32>nwins);
+    const w = peekWin(A(4), false);
+    if (w < 0) { outs("skip"); return; }
     addr = wStart(w) + (<u32>A(5) % (wPages(w) * PAGE)); lo = wStart(w); span = wPages(w) * PAGE;
   } else if (cls == 3) addr = 1 + <u32>A(4) % (PAGE - 1);
   if (nwins == MAXWIN) { outs("skip"); return; }
@@ -235,7 +236,11 @@ function doShmat(): void {
     for (let i = 0; i < nwins; i++) {
       const ws = <u64>wStart(i), we = ws + <u64>wPages(i) * PAGE;
       if (<u64>s <= ws && we <= e) { removeWin(i); i--; }
-      else if (ws < e && <u64>s < we) store<u32>(wins + <usize>i * WIN_SZ, 0, 12);
+      else if (ws < e && <u64>s < we) {
+        // Partly covered: a host-chosen window is forgotten (see the twin).
+        if (wHost(i)) { leakedPages += wPages(i); removeWin(i); i--; }
+        else store<u32>(wins + <usize>i * WIN_SZ, 0, 12);
+      }
     }
   }
   const p = wins + <usize>nwins * WIN_SZ;
@@ -354,10 +359,10 @@ function doSemctl(): void {
 
 function peekWin(n: i32, rw: bool): i32 {
   let cnt = 0;
-  for (let i = 0; i < nwins; i++) if (!rw || (!wRo(i) && wClean(i))) cnt++;
+  for (let i = 0; i < nwins; i++) if (wClean(i) && (!rw || !wRo(i))) cnt++;
   if (cnt == 0) return -1;
   let k = <i32>(<u32>n % <u32>cnt);
-  for (let i = 0; i < nwins; i++) if (!rw || (!wRo(i) && wClean(i))) { if (k == 0) return i; k--; }
+  for (let i = 0; i < nwins; i++) if (wClean(i) && (!rw || !wRo(i))) { if (k == 0) return i; k--; }
   return -1;
 }
 
@@ -442,6 +447,13 @@ while (peek() != 0) {
   else if (op == 6) doSemctl();
   else if (op == 7) doPeekPoke(false);
   else if (op == 8) doPeekPoke(true);
+  else if (op == 9) { // DUMP (for debugging by hand; the generator never draws it): every window
+    outs("ok");
+    for (let i = 0; i < nwins; i++) if (wClean(i)) {
+      sp("w"); outu(wPages(i)); outs(wRo(i) ? "r" : "w"); outs(wClean(i) ? "c" : "m"); outs(wHost(i) ? "h" : "x");
+      outs(":"); outu(fnv(wStart(i), wPages(i) * PAGE));
+    }
+  }
   else outs("bad op");
   outc(10);
 }

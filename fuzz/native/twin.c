@@ -68,13 +68,17 @@ static int idRef(int *list, int n, int32_t m, int32_t v) {
 
 static uint32_t mix(int32_t r) { return (uint32_t)r * 2654435761u; }
 
-// Window pointer classes pick among clean writable windows / read-only windows.
+// Window pointer classes pick among clean read-only / writable windows. A
+// window that a later explicit attach overlapped ("mixed") is left alone:
+// once the overlapping window is detached, its range has a hole that each
+// side fills its own way (see fillHoles; the host may place a later window
+// there, Linux elsewhere).
 static Win *pickWin(int ro, int32_t r) {
   int cnt = 0;
-  for (int i = 0; i < nwins; i++) if (ro ? wins[i].ro : (!wins[i].ro && wins[i].clean)) cnt++;
+  for (int i = 0; i < nwins; i++) if (wins[i].clean && (ro ? wins[i].ro : !wins[i].ro)) cnt++;
   if (!cnt) return NULL;
   int k = (int)((uint32_t)r % (uint32_t)cnt);
-  for (int i = 0; i < nwins; i++) if (ro ? wins[i].ro : (!wins[i].ro && wins[i].clean)) { if (!k--) return &wins[i]; }
+  for (int i = 0; i < nwins; i++) if (wins[i].clean && (ro ? wins[i].ro : !wins[i].ro)) { if (!k--) return &wins[i]; }
   return NULL;
 }
 
@@ -108,6 +112,7 @@ static unsigned char *ptrOf(int32_t c, int32_t r, uint32_t need) {
 static int writableClass(void) { return lastClass == P_VALID || lastClass == P_UNALIGNED || lastClass == P_RWWIN; }
 static int readableClass(void) { return writableClass() || lastClass == P_ROWIN; }
 
+static Win *peekWin(int32_t n, int rw);
 static void outErr(int e) { outs("E"); outu((uint64_t)e); }
 static void outPid(int32_t p) { outs(p == self ? "S" : p == 0 ? "0" : "X"); }
 static void outT(int64_t t) { outs(t ? "1" : "0"); }
@@ -153,8 +158,9 @@ static void fillHoles(void) {
   }
 }
 
+static uint32_t leakedPages;
 static uint32_t liveHostPages(void) {
-  uint32_t n = 0;
+  uint32_t n = leakedPages;
   for (int i = 0; i < nwins; i++) if (wins[i].host) n += wins[i].pages;
   return n;
 }
@@ -165,8 +171,9 @@ static void doShmat(const int32_t *a) {
   unsigned char *addr = NULL, *lo = NULL; size_t span = 0; int win = -1;
   if (cls == 1) { addr = area + ((uint32_t)a[4] % (AREA_PAGES * PAGE)); lo = area; span = AREA_PAGES * PAGE; }
   else if (cls == 2) {
-    if (!nwins) { outs("skip"); return; }
-    win = (int)((uint32_t)a[4] % (uint32_t)nwins);
+    Win *t = peekWin(a[4], 0);
+    if (!t) { outs("skip"); return; }
+    win = (int)(t - wins);
     addr = wins[win].start + ((uint32_t)a[5] % (wins[win].pages * PAGE)); lo = wins[win].start; span = wins[win].pages * PAGE;
   } else if (cls == 3) addr = (unsigned char *)(uintptr_t)(1 + (uint32_t)a[4] % (PAGE - 1));
   if (nwins == MAXWIN) { outs("skip"); return; }
@@ -195,7 +202,15 @@ static void doShmat(const int32_t *a) {
     for (int i = 0; i < nwins; i++) {
       unsigned char *ws = wins[i].start, *we = ws + (size_t)wins[i].pages * PAGE;
       if (s <= ws && we <= e) { memmove(&wins[i], &wins[i + 1], (size_t)(nwins - i - 1) * sizeof(Win)); nwins--; i--; }
-      else if (ws < e && s < we) wins[i].clean = 0;
+      else if (ws < e && s < we) {
+        // Partly covered. A host-chosen window's range then has a hole
+        // once the covering window goes, where the host may place a later
+        // window (Linux elsewhere), so that a later shmdt at its start could
+        // name a different window on each side: forget it (it stays
+        // attached; its pages still count against LIVE_MAX_PAGES).
+        if (wins[i].host) { leakedPages += wins[i].pages; memmove(&wins[i], &wins[i + 1], (size_t)(nwins - i - 1) * sizeof(Win)); nwins--; i--; }
+        else wins[i].clean = 0;
+      }
     }
   }
   wins[nwins++] = (Win){ s, pages, (flg & SHM_RDONLY) != 0, 1, cls == 0 };
@@ -315,10 +330,10 @@ static void doSemctl(const int32_t *a) {
 
 static Win *peekWin(int32_t n, int rw) {
   int cnt = 0;
-  for (int i = 0; i < nwins; i++) if (!rw || (!wins[i].ro && wins[i].clean)) cnt++;
+  for (int i = 0; i < nwins; i++) if (wins[i].clean && (!rw || !wins[i].ro)) cnt++;
   if (!cnt) return NULL;
   int k = (int)((uint32_t)n % (uint32_t)cnt);
-  for (int i = 0; i < nwins; i++) if (!rw || (!wins[i].ro && wins[i].clean)) { if (!k--) return &wins[i]; }
+  for (int i = 0; i < nwins; i++) if (wins[i].clean && (!rw || !wins[i].ro)) { if (!k--) return &wins[i]; }
   return NULL;
 }
 
@@ -385,6 +400,13 @@ int main(void) {
       case 6: doSemctl(a); break;
       case 7: doPeekPoke(a, 0); break;
       case 8: doPeekPoke(a, 1); break;
+      case 9: // DUMP (for debugging by hand; the generator never draws it): every window
+        outs("ok");
+        for (int i = 0; i < nwins; i++) if (wins[i].clean) {
+          sp("w"); outu(wins[i].pages); outs(wins[i].ro ? "r" : "w"); outs(wins[i].clean ? "c" : "m"); outs(wins[i].host ? "h" : "x");
+          outs(":"); outu(fnv(wins[i].start, wins[i].pages * PAGE));
+        }
+        break;
       default: outs("bad op");
     }
     outs("\n");
