@@ -147,6 +147,7 @@ function ptrOf(c: i32, r: i32, need: u32): u32 {
   if (c == P_OOB) return OOB_BASE + (<u32>r % (OOB_SIZE - PAGE));
   if (c == P_UNALIGNED) return scr + ((<u32>r % 65536) & ~7) + 1 + (<u32>r >> 16) % 7;
   if (c == P_STRADDLE) {
+    if (need > PAGE) need = PAGE; // as in the twin
     const end = <u32>memory.size() << 16;
     return end - (need >= 2 ? 1 + <u32>r % (need - 1) : 1);
   }
@@ -252,9 +253,14 @@ function doShmat(): void {
 function doShmdt(): void {
   let addr: u32 = 0;
   const c = A(1);
-  if (c == 0 || c == 1) {
+  if (c == 0) {
     if (nwins == 0) { outs("skip"); return; }
-    addr = wStart(<i32>(<u32>A(2) % <u32>nwins)) + (c == 1 ? 1 + <u32>A(3) % (PAGE * 2) : 0);
+    addr = wStart(<i32>(<u32>A(2) % <u32>nwins));
+  } else if (c == 1) { // inside a clean window (see the twin)
+    const w = peekWin(A(2), false);
+    if (w < 0) { outs("skip"); return; }
+    const d = <u32>A(3);
+    addr = wStart(w) + ((d & 1) != 0 || wPages(w) < 2 || wHost(w) ? 1 + d % (PAGE - 1) : PAGE * (1 + d % (wPages(w) - 1)));
   } else if (c == 2) addr = 0;
   else if (c == 3) addr = area + (<u32>A(2) % (AREA_PAGES * PAGE));
   else if (c == 4) addr = OOB_BASE + (<u32>A(2) % (OOB_SIZE - PAGE));

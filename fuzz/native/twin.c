@@ -92,7 +92,9 @@ static unsigned char *ptrOf(int32_t c, int32_t r, uint32_t need) {
     case P_NULL: return NULL;
     case P_OOB: return oob + ((uint32_t)r % (OOB_SIZE - PAGE));
     case P_UNALIGNED: return scr + (((uint32_t)r % 65536u) & ~7u) + 1 + ((uint32_t)r >> 16) % 7;
-    case P_STRADDLE: return memEnd - (need >= 2 ? 1 + (uint32_t)r % (need - 1) : 1);
+    case P_STRADDLE: // k in [1, need): partly outside; k < 4096: inside the RW page before memEnd
+      if (need > PAGE) need = PAGE;
+      return memEnd - (need >= 2 ? 1 + (uint32_t)r % (need - 1) : 1);
     case P_ROWIN: case P_RWWIN: {
       Win *w = pickWin(c == P_ROWIN, r);
       if (w) {
@@ -219,10 +221,19 @@ static void doShmat(const int32_t *a) {
 static void doShmdt(const int32_t *a) {
   unsigned char *addr;
   switch (a[1]) {
-    case 0: case 1:
+    case 0:
       if (!nwins) { outs("skip"); return; }
-      addr = wins[(uint32_t)a[2] % (uint32_t)nwins].start + (a[1] == 1 ? 1 + (uint32_t)a[3] % (PAGE * 2) : 0);
+      addr = wins[(uint32_t)a[2] % (uint32_t)nwins].start;
       break;
+    case 1: { // inside a clean window: unaligned, or a later page of an area window.
+      // Not a later page of a host-chosen window: a forgotten window (see
+      // doShmat) may have been attached there on one side only.
+      Win *w = peekWin(a[2], 0);
+      if (!w) { outs("skip"); return; }
+      uint32_t d = (uint32_t)a[3];
+      addr = w->start + ((d & 1) || w->pages < 2 || w->host ? 1 + d % (PAGE - 1) : PAGE * (1 + d % (w->pages - 1)));
+      break;
+    }
     case 2: addr = NULL; break;
     case 3: addr = area + ((uint32_t)a[2] % (AREA_PAGES * PAGE)); break;
     case 4: addr = oob + ((uint32_t)a[2] % (OOB_SIZE - PAGE)); break;
