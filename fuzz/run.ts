@@ -115,7 +115,7 @@ export interface Shrunk { program: number[][]; verdict: Verdict; runs: number }
  * fails the same way, halving the chunk size down to single calls.
  */
 export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict,
-  opts: { maxRuns?: number; maxMs?: number } = {}): Promise<Shrunk> {
+  opts: { maxRuns?: number; maxMs?: number; run?: (p: number[][]) => Promise<Verdict> } = {}): Promise<Shrunk> {
   const want = signature(prog, verdict);
   if (!want || verdict.kind === 'agree' || verdict.kind === 'native-error') return { program: prog, verdict, runs: 0 };
   const maxRuns = opts.maxRuns ?? 400, deadline = performance.now() + (opts.maxMs ?? 180000);
@@ -124,8 +124,8 @@ export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict
   let runs = 0;
   const fails = async (p: number[][]): Promise<Verdict | null> => {
     runs++;
-    const r = await runPair(paths, p, 30000);
-    return signature(p, r.verdict) === want ? r.verdict : null;
+    const v = opts.run ? await opts.run(p) : (await runPair(paths, p, 30000)).verdict;
+    return signature(p, v) === want ? v : null;
   };
   let n = 2;
   while (best.length >= 2 && runs < maxRuns && performance.now() < deadline) {

@@ -238,7 +238,7 @@ function doShmat(): void {
       const ws = <u64>wStart(i), we = ws + <u64>wPages(i) * PAGE;
       if (<u64>s <= ws && we <= e) { removeWin(i); i--; }
       else if (ws < e && <u64>s < we) {
-        // Partly covered: a host-chosen window is forgotten (see the twin).
+        // Partly covered: a window outside the area is forgotten (see the twin).
         if (wHost(i)) { leakedPages += wPages(i); removeWin(i); i--; }
         else store<u32>(wins + <usize>i * WIN_SZ, 0, 12);
       }
@@ -246,7 +246,8 @@ function doShmat(): void {
   }
   const p = wins + <usize>nwins * WIN_SZ;
   store<u32>(p, s); store<u32>(p, pages, 4); store<u32>(p, (flg & SHM_RDONLY) != 0 ? 1 : 0, 8);
-  store<u32>(p, 1, 12); store<u32>(p, cls == 0 ? 1 : 0, 16);
+  store<u32>(p, 1, 12);
+  store<u32>(p, s >= area && s < area + AREA_PAGES * PAGE ? 0 : 1, 16); // "host": outside the area
   nwins++;
 }
 

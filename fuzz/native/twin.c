@@ -205,17 +205,18 @@ static void doShmat(const int32_t *a) {
       unsigned char *ws = wins[i].start, *we = ws + (size_t)wins[i].pages * PAGE;
       if (s <= ws && we <= e) { memmove(&wins[i], &wins[i + 1], (size_t)(nwins - i - 1) * sizeof(Win)); nwins--; i--; }
       else if (ws < e && s < we) {
-        // Partly covered. A host-chosen window's range then has a hole
-        // once the covering window goes, where the host may place a later
-        // window (Linux elsewhere), so that a later shmdt at its start could
-        // name a different window on each side: forget it (it stays
+        // Partly covered. Outside the area, the window's range then has a
+        // hole once the covering window goes, where the host may place a
+        // later window (Linux elsewhere), so that a later shmdt at its start
+        // could name a different window on each side: forget it (it stays
         // attached; its pages still count against LIVE_MAX_PAGES).
         if (wins[i].host) { leakedPages += wins[i].pages; memmove(&wins[i], &wins[i + 1], (size_t)(nwins - i - 1) * sizeof(Win)); nwins--; i--; }
         else wins[i].clean = 0;
       }
     }
   }
-  wins[nwins++] = (Win){ s, pages, (flg & SHM_RDONLY) != 0, 1, cls == 0 };
+  // "host": outside the area (host-chosen, or explicit inside a host-chosen window).
+  wins[nwins++] = (Win){ s, pages, (flg & SHM_RDONLY) != 0, 1, !(s >= area && s < area + AREA_PAGES * PAGE) };
 }
 
 static void doShmdt(const int32_t *a) {
