@@ -23,8 +23,8 @@ export const OP = { SHMGET: 0, SHMAT: 1, SHMDT: 2, SHMCTL: 3, SEMGET: 4, SEMOP: 
 export const OP_NAMES = ['shmget', 'shmat', 'shmdt', 'shmctl', 'semget', 'semop', 'semctl', 'peek', 'poke'];
 
 /** Pointer classes (fuzz/README.md maps each onto both address spaces). */
-export const P = { VALID: 0, NULL: 1, OOB: 2, UNALIGNED: 3, ROWIN: 4, RWWIN: 5, STRADDLE: 6 } as const;
-export const P_NAMES = ['valid', 'null', 'out-of-bounds', 'unaligned', 'in-ro-window', 'in-rw-window', 'straddling-end'];
+export const P = { VALID: 0, NULL: 1, OOB: 2, UNALIGNED: 3, ROWIN: 4, RWWIN: 5, STRADDLE: 6, AREA: 7 } as const;
+export const P_NAMES = ['valid', 'null', 'out-of-bounds', 'unaligned', 'in-ro-window', 'in-rw-window', 'straddling-end', 'in-area'];
 
 const IPC_CREAT = 0o1000, IPC_EXCL = 0o2000, IPC_NOWAIT = 0o4000;
 const SHM_RDONLY = 0o10000, SHM_RND = 0o20000, SHM_REMAP = 0o40000, SHM_EXEC = 0o100000;
@@ -90,8 +90,8 @@ function getFlags(g: Rng): number {
 }
 
 function ptrClass(g: Rng, noWindow = false): [number, number] {
-  const c = g.weighted<number>([[50, P.VALID], [7, P.NULL], [7, P.OOB], [8, P.UNALIGNED], [10, P.ROWIN], [11, P.RWWIN], [7, P.STRADDLE]]);
-  return [noWindow && (c === P.ROWIN || c === P.RWWIN) ? P.VALID : c, g.r()];
+  const c = g.weighted<number>([[46, P.VALID], [7, P.NULL], [7, P.OOB], [8, P.UNALIGNED], [10, P.ROWIN], [11, P.RWWIN], [7, P.STRADDLE], [6, P.AREA]]);
+  return [noWindow && (c === P.ROWIN || c === P.RWWIN || c === P.AREA) ? P.VALID : c, g.r()];
 }
 
 /**
@@ -193,10 +193,10 @@ function genCall(g: Rng): number[] {
         if (!(flg & IPC_NOWAIT)) allNowait = false;
         sops.push(num, sop, (flg << 16) >> 16);
       }
-      // Never block: a call that could wait gets a valid, short timeout; a
-      // read-only window's bytes are whatever the segment holds, so sembufs
-      // read there may lack IPC_NOWAIT.
-      const mayBlock = !allNowait || pc === P.ROWIN;
+      // Never block: a call that could wait gets a valid, short timeout; the
+      // bytes of a read-only window or of the area are whatever is there (the
+      // executors write no sembufs there), so they may lack IPC_NOWAIT.
+      const mayBlock = !allNowait || pc === P.ROWIN || pc === P.AREA;
       let timed: number, tc: number, tsec: number, tnsec: number;
       if (mayBlock) {
         timed = 1; tc = g.pick([P.VALID, P.VALID, P.UNALIGNED]); tsec = 0; tnsec = g.pick([0, 0, 0, 1000, 50000]);

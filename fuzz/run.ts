@@ -111,8 +111,9 @@ export interface Shrunk { program: number[][]; verdict: Verdict; runs: number }
 
 /**
  * Delta debugging (ddmin over whole calls): first the prefix up to the
- * failing call, then repeatedly drop chunks of calls while the program still
- * fails the same way, halving the chunk size down to single calls.
+ * failing call, then the failing call alone, then repeatedly drop chunks of
+ * calls while the program still fails the same way, halving the chunk size
+ * down to single calls.
  */
 export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict,
   opts: { maxRuns?: number; maxMs?: number; run?: (p: number[][]) => Promise<Verdict> } = {}): Promise<Shrunk> {
@@ -127,6 +128,11 @@ export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict
     const v = opts.run ? await opts.run(p) : (await runPair(paths, p, 30000)).verdict;
     return signature(p, v) === want ? v : null;
   };
+  // Often the failing call fails on its own: one run settles it.
+  if (best.length > 1) {
+    const v = await fails([best[best.length - 1]!]);
+    if (v) return { program: [best[best.length - 1]!], verdict: v, runs };
+  }
   let n = 2;
   while (best.length >= 2 && runs < maxRuns && performance.now() < deadline) {
     const chunk = Math.ceil(best.length / n);

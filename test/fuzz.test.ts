@@ -73,12 +73,12 @@ test('a real host break (host-side EINVAL reported as ENOENT) is caught and shru
     }
     assert.ok(patched > 0, 'the break applies');
     const broken: RunPaths = { ...paths, cli: path.join(tmp, 'bin', 'wasi-sysv.js') };
-    const prog = generate(5, 300);
+    const prog = generate(5, 120);
     const r = await runPair(broken, prog);
     assert.is(r.verdict.kind, 'divergence');
     if (r.verdict.kind !== 'divergence') return;
     assert.is(r.verdict.guest, 'E2');
-    const s = await shrink(broken, prog, r.verdict, { maxRuns: 30 });
+    const s = await shrink(broken, prog, r.verdict, { maxRuns: 16 });
     assert.ok(s.program.length < r.verdict.index + 1 || s.program.length <= 2, `shrunk from ${r.verdict.index + 1} to ${s.program.length} calls`);
     const again = await runPair(broken, s.program);
     assert.is(again.verdict.kind, 'divergence', 'the shrunk program still diverges');

@@ -52,7 +52,7 @@ const IPC_STAT = 2, IPC_SET = 1, IPC_INFO = 3;
 const SHM_RDONLY = 0o10000, SHM_RND = 0o20000;
 const SHM_STAT = 13, SHM_INFO = 14, SHM_STAT_ANY = 15;
 const GETPID = 11, GETALL = 13, SETALL = 17, SEM_STAT = 18, SEM_INFO = 19, SEM_STAT_ANY = 20;
-const P_VALID = 0, P_NULL = 1, P_OOB = 2, P_UNALIGNED = 3, P_ROWIN = 4, P_RWWIN = 5, P_STRADDLE = 6;
+const P_VALID = 0, P_NULL = 1, P_OOB = 2, P_UNALIGNED = 3, P_ROWIN = 4, P_RWWIN = 5, P_STRADDLE = 6, P_AREA = 7;
 
 // Buffers, all taken before the program runs.
 const IO: usize = heap.alloc(64);
@@ -151,6 +151,11 @@ function ptrOf(c: i32, r: i32, need: u32): u32 {
     const end = <u32>memory.size() << 16;
     return end - (need >= 2 ? 1 + <u32>r % (need - 1) : 1);
   }
+  if (c == P_AREA) { // as in the twin
+    let off = (mix(r) % (AREA_PAGES * PAGE - PAGE + 1)) & ~7;
+    if (off % PAGE > PAGE - 128) off -= 128;
+    return area + off;
+  }
   if (c == P_ROWIN || c == P_RWWIN) {
     const w = pickWin(c == P_ROWIN, r);
     if (w >= 0) {
@@ -165,7 +170,8 @@ function ptrOf(c: i32, r: i32, need: u32): u32 {
   return scr + ((<u32>r % 65536) & ~7);
 }
 function writableClass(): bool { return lastClass == P_VALID || lastClass == P_UNALIGNED || lastClass == P_RWWIN; }
-function readableClass(): bool { return writableClass() || lastClass == P_ROWIN; }
+function readableClass(): bool { return writableClass() || lastClass == P_ROWIN || lastClass == P_AREA; }
+function scrubClass(): bool { return lastClass == P_RWWIN || lastClass == P_AREA; }
 
 function outErr(e: i32): void { outc(69); outu(<u64>e); }
 function isErr(r: i32): bool { return r >= -4095 && r <= -1; }
@@ -293,7 +299,7 @@ function doShmctl(): void {
   else if (base == IPC_INFO) { for (let i = 0; i < 5; i++) { sp(""); outu(load<u64>(p + <u32>i * 8)); } }
   else if (base == SHM_INFO) { for (let i = 0; i < 6; i++) { sp(""); outu(load<u64>(p + <u32>i * 8)); } }
   else return;
-  if (lastClass == P_RWWIN) memory.fill(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
+  if (scrubClass()) memory.fill(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
 }
 
 function doSemop(): void {
@@ -336,7 +342,7 @@ function doSemctl(): void {
   let a: i32 = arg;
   if (isPtr) {
     p = ptrOf(A(6), A(7), need);
-    if ((base == GETALL || base == SETALL) && (lastClass == P_ROWIN || lastClass == P_RWWIN) && need > PAGE) { outs("skip"); return; }
+    if ((base == GETALL || base == SETALL) && (lastClass == P_ROWIN || lastClass == P_RWWIN || lastClass == P_AREA) && need > PAGE) { outs("skip"); return; }
     if (base == IPC_SET && writableClass()) setPerm(p, 8);
     if (base == SETALL && writableClass()) {
       const seed = <u32>A(11);
@@ -361,7 +367,7 @@ function doSemctl(): void {
     else { sp("h"); outu(fnv(p, <u32>nsems * 2)); }
     return;
   } else return;
-  if (lastClass == P_RWWIN) memory.fill(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
+  if (scrubClass()) memory.fill(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
 }
 
 function peekWin(n: i32, rw: bool): i32 {

@@ -82,7 +82,7 @@ static Win *pickWin(int ro, int32_t r) {
   return NULL;
 }
 
-enum { P_VALID, P_NULL, P_OOB, P_UNALIGNED, P_ROWIN, P_RWWIN, P_STRADDLE };
+enum { P_VALID, P_NULL, P_OOB, P_UNALIGNED, P_ROWIN, P_RWWIN, P_STRADDLE, P_AREA };
 static int lastClass; // the class actually used (a window class falls back to VALID)
 
 // need: the fewest bytes the call touches at the pointer in either layout.
@@ -95,6 +95,11 @@ static unsigned char *ptrOf(int32_t c, int32_t r, uint32_t need) {
     case P_STRADDLE: // k in [1, need): partly outside; k < 4096: inside the RW page before memEnd
       if (need > PAGE) need = PAGE;
       return memEnd - (need >= 2 ? 1 + (uint32_t)r % (need - 1) : 1);
+    case P_AREA: { // the area: plain memory, or windows attached there, or pages a window left
+      uint32_t off = (mix(r) % (AREA_PAGES * PAGE - PAGE + 1)) & ~7u;
+      if (off % PAGE > PAGE - 128) off -= 128;
+      return area + off;
+    }
     case P_ROWIN: case P_RWWIN: {
       Win *w = pickWin(c == P_ROWIN, r);
       if (w) {
@@ -112,7 +117,9 @@ static unsigned char *ptrOf(int32_t c, int32_t r, uint32_t need) {
   }
 }
 static int writableClass(void) { return lastClass == P_VALID || lastClass == P_UNALIGNED || lastClass == P_RWWIN; }
-static int readableClass(void) { return writableClass() || lastClass == P_ROWIN; }
+static int readableClass(void) { return writableClass() || lastClass == P_ROWIN || lastClass == P_AREA; }
+// A structure written into a window or the area: zero what either layout may have written.
+static int scrubClass(void) { return lastClass == P_RWWIN || lastClass == P_AREA; }
 
 static Win *peekWin(int32_t n, int rw);
 static void outErr(int e) { outs("E"); outu((uint64_t)e); }
@@ -267,7 +274,7 @@ static void doShmctl(const int32_t *a) {
   else if (base == IPC_INFO) { const unsigned long *v = (const unsigned long *)p; for (int i = 0; i < 5; i++) { sp(""); outu(v[i]); } }
   else if (base == SHM_INFO) { const struct shm_info *v = (const struct shm_info *)p; sp(""); outu((uint32_t)v->used_ids); const unsigned long *w = &v->shm_tot; for (int i = 0; i < 5; i++) { sp(""); outu(w[i]); } }
   else return;
-  if (lastClass == P_RWWIN) memset(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
+  if (scrubClass()) memset(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
 }
 
 static void doSemop(const int32_t *a) {
@@ -312,7 +319,7 @@ static void doSemctl(const int32_t *a) {
   }
   if (isPtr) {
     p = ptrOf(a[6], a[7], need);
-    if ((base == GETALL || base == SETALL) && (lastClass == P_ROWIN || lastClass == P_RWWIN) && need > PAGE) { outs("skip"); return; }
+    if ((base == GETALL || base == SETALL) && (lastClass == P_ROWIN || lastClass == P_RWWIN || lastClass == P_AREA) && need > PAGE) { outs("skip"); return; }
     if (base == IPC_SET && writableClass()) setPerm(p, a + 8);
     if (base == SETALL && writableClass()) {
       uint32_t seed = (uint32_t)a[11];
@@ -337,7 +344,7 @@ static void doSemctl(const int32_t *a) {
     else { sp("h"); outu(fnv(p, (uint32_t)nsems * 2)); }
     return;
   } else return;
-  if (lastClass == P_RWWIN) memset(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
+  if (scrubClass()) memset(p, 0, 112); // layouts differ: scrub (fuzz/README.md)
 }
 
 static Win *peekWin(int32_t n, int rw) {
