@@ -80,7 +80,7 @@ export async function runFuzz(o: FuzzOptions): Promise<{ results: SeedResult[]; 
         if (v.kind === 'divergence') { res.native = v.native; res.guest = v.guest; } else res.detail = v.detail;
         if (o.shrink) {
           o.onProgress?.(`seed ${seed}: ${v.kind} at call ${v.index}, shrinking...`);
-          const s = await shrink(p, prog, v);
+          const s = await shrink(p, prog, v, { native: r.native.lines });
           const file = path.join(root, 'build', 'fuzz', `min-${seed}.prog`);
           fs.writeFileSync(file, `# wasi-sysv fuzz: seed ${seed}, ${v.kind} at call ${v.index} of ${o.calls}, shrunk to ${s.program.length} calls\n${formatProgram(s.program)}`);
           res.minimized = {

@@ -116,7 +116,7 @@ export interface Shrunk { program: number[][]; verdict: Verdict; runs: number }
  * down to single calls.
  */
 export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict,
-  opts: { maxRuns?: number; maxMs?: number; run?: (p: number[][]) => Promise<Verdict> } = {}): Promise<Shrunk> {
+  opts: { maxRuns?: number; maxMs?: number; run?: (p: number[][]) => Promise<Verdict>; native?: string[] } = {}): Promise<Shrunk> {
   const want = signature(prog, verdict);
   if (!want || verdict.kind === 'agree' || verdict.kind === 'native-error') return { program: prog, verdict, runs: 0 };
   const maxRuns = opts.maxRuns ?? 400, deadline = performance.now() + (opts.maxMs ?? 180000);
@@ -132,6 +132,27 @@ export async function shrink(paths: RunPaths, prog: number[][], verdict: Verdict
   if (best.length > 1) {
     const v = await fails([best[best.length - 1]!]);
     if (v) return { program: [best[best.length - 1]!], verdict: v, runs };
+  }
+  // Then a few cuts by meaning, one run each, before the blind ones: calls
+  // that failed or were skipped natively (they change no kernel state, nor
+  // the executors' lists of ids and windows), reads, the other family's
+  // calls, writes.
+  const last = best[best.length - 1]!;
+  const isSem = (l: number[]) => l[0] === OP.SEMGET || l[0] === OP.SEMOP || l[0] === OP.SEMCTL;
+  const nativeLine = new Map<number[], string>();
+  if (opts.native) prog.forEach((l, i) => nativeLine.set(l, opts.native![i] ?? ''));
+  const cuts: Array<(l: number[]) => boolean> = [
+    (l) => /^(E\d+|skip)$/.test(nativeLine.get(l) ?? ''),
+    (l) => l[0] === OP.PEEK,
+    (l) => (isSem(last) ? !isSem(l) : isSem(l)),
+    (l) => l[0] === OP.POKE,
+  ];
+  for (const drop of cuts) {
+    if (runs >= maxRuns || performance.now() > deadline) break;
+    const cand = best.filter((l, i) => i === best.length - 1 || !drop(l));
+    if (cand.length === best.length) continue;
+    const v = await fails(cand);
+    if (v && v.kind !== 'agree' && v.kind !== 'native-error') { best = cand.slice(0, v.index + 1); bestVerdict = v; }
   }
   let n = 2;
   while (best.length >= 2 && runs < maxRuns && performance.now() < deadline) {
