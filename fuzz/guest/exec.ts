@@ -413,6 +413,10 @@ for (;;) {
   len += n;
 }
 store<u8>(src + len, 0);
+// The area and the scratch start as zero, as the twin's fresh mappings do
+// (the allocator does not clear the memory it hands out).
+memory.fill(area, 0, AREA_PAGES * PAGE);
+memory.fill(scr, 0, SCR_SIZE);
 
 // The reserve step: one private segment attached by the host (which adds
 // RESERVE bytes of window pages to linear memory), detached and removed, so
@@ -460,8 +464,8 @@ while (peek() != 0) {
   else if (op == 6) doSemctl();
   else if (op == 7) doPeekPoke(false);
   else if (op == 8) doPeekPoke(true);
-  else if (op == 9) { // DUMP (for debugging by hand; the generator never draws it): every window
-    outs("ok");
+  else if (op == 9) { // DUMP (for debugging by hand; the generator never draws it): the area, every clean window
+    outs("ok a:"); outu(fnv(area, AREA_PAGES * PAGE));
     for (let i = 0; i < nwins; i++) if (wClean(i)) {
       sp("w"); outu(wPages(i)); outs(wRo(i) ? "r" : "w"); outs(wClean(i) ? "c" : "m"); outs(wHost(i) ? "h" : "x");
       outs(":"); outu(fnv(wStart(i), wPages(i) * PAGE));

@@ -419,8 +419,8 @@ int main(void) {
       case 6: doSemctl(a); break;
       case 7: doPeekPoke(a, 0); break;
       case 8: doPeekPoke(a, 1); break;
-      case 9: // DUMP (for debugging by hand; the generator never draws it): every window
-        outs("ok");
+      case 9: // DUMP (for debugging by hand; the generator never draws it): the area, every clean window
+        outs("ok a:"); outu(fnv(area, AREA_PAGES * PAGE));
         for (int i = 0; i < nwins; i++) if (wins[i].clean) {
           sp("w"); outu(wins[i].pages); outs(wins[i].ro ? "r" : "w"); outs(wins[i].clean ? "c" : "m"); outs(wins[i].host ? "h" : "x");
           outs(":"); outu(fnv(wins[i].start, wins[i].pages * PAGE));
