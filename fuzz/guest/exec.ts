@@ -473,6 +473,9 @@ while (peek() != 0) {
   }
   else outs("bad op");
   outc(10);
+  // Each line goes out at once: if the host dies, the driver knows at which
+  // call (a write per call costs little next to the call itself).
+  flush();
 }
 outs("end\n");
 flush();
