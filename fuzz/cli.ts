@@ -12,7 +12,7 @@ import { ensureBuilt } from './build.js';
 import { runPair, shrink, type RunPaths, type Verdict } from './run.js';
 
 const USAGE = `usage: wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--jobs N] [--json FILE]
-                      [--replay FILE] [--no-shrink]
+                      [--replay FILE] [--no-shrink] [--user UID]
   Random programs of all eight sysv calls (ids, keys, sizes, flags, commands,
   pointers by class), each run natively and as a wasm guest in fresh IPC
   namespaces; their transcripts must agree. A divergence is shrunk to a short
@@ -23,7 +23,9 @@ const USAGE = `usage: wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--jobs 
   --jobs N      programs at a time (default 2)
   --json FILE   also write the results as JSON
   --replay FILE run one saved program (a .prog file) and show both transcripts
-  --no-shrink   report divergences without shrinking them`;
+  --no-shrink   report divergences without shrinking them
+  --user UID    run both sides as this uid and gid (needs root): the
+                permission paths (EACCES, EPERM)`;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -47,17 +49,18 @@ export interface FuzzOptions {
   seed: number;
   jobs: number;
   shrink: boolean;
+  uid?: number;
   onProgress?: (line: string) => void;
 }
 
-function paths(): RunPaths {
+function paths(uid?: number): RunPaths {
   const ex = ensureBuilt(root);
-  return { ...ex, cli: path.join(root, 'bin', 'wasi-sysv.js') };
+  return { ...ex, cli: path.join(root, 'bin', 'wasi-sysv.js'), ...(uid !== undefined ? { uid } : {}) };
 }
 
 /** Runs the seeds; resolves to one result per seed, in seed order. */
 export async function runFuzz(o: FuzzOptions): Promise<{ results: SeedResult[]; seconds: number }> {
-  const p = paths();
+  const p = paths(o.uid);
   const t0 = performance.now();
   const results: SeedResult[] = [];
   let next = 0, done = 0, calls = 0;
@@ -85,7 +88,7 @@ export async function runFuzz(o: FuzzOptions): Promise<{ results: SeedResult[]; 
           fs.writeFileSync(file, `# wasi-sysv fuzz: seed ${seed}, ${v.kind} at call ${v.index} of ${o.calls}, shrunk to ${s.program.length} calls\n${formatProgram(s.program)}`);
           res.minimized = {
             calls: s.program.length, file: path.relative(process.cwd(), file), runs: s.runs,
-            replay: `npx wasi-sysv fuzz --replay ${path.relative(process.cwd(), file)}`,
+            replay: `npx wasi-sysv fuzz --replay ${path.relative(process.cwd(), file)}${o.uid !== undefined ? ` --user ${o.uid}` : ''}`,
             program: s.program.map(describeCall),
             ...(s.verdict.kind === 'divergence' ? { native: s.verdict.native, guest: s.verdict.guest } : {}),
           };
@@ -105,7 +108,8 @@ export async function runFuzz(o: FuzzOptions): Promise<{ results: SeedResult[]; 
 
 function cell(s: string, w: number): string { return s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w); }
 
-export function formatReport(results: SeedResult[], seconds: number): string {
+export function formatReport(results: SeedResult[], seconds: number, uid?: number): string {
+  const as = uid !== undefined ? ` --user ${uid}` : '';
   const lines = [
     `${cell('seed', 12)}  ${cell('calls', 7)}  ${cell('skipped', 7)}  ${cell('ms', 7)}  result`,
     `${'-'.repeat(12)}  ${'-'.repeat(7)}  ${'-'.repeat(7)}  ${'-'.repeat(7)}  ------`,
@@ -125,7 +129,7 @@ export function formatReport(results: SeedResult[], seconds: number): string {
       if (r.minimized.native !== undefined) lines.push(`  last call: native ${r.minimized.native} | guest ${r.minimized.guest}`);
       lines.push(`  replay: ${r.minimized.replay}`);
     }
-    lines.push(`  rerun the seed: npx wasi-sysv fuzz --seed ${r.seed} --seeds 1 --calls ${r.index !== undefined ? r.index + 1 : '?'}`);
+    lines.push(`  rerun the seed: npx wasi-sysv fuzz --seed ${r.seed} --seeds 1 --calls ${r.index !== undefined ? r.index + 1 : '?'}${as}`);
   }
   const t = totals(results, seconds);
   lines.push('', `${t.calls} calls in ${seconds.toFixed(1)} s (${t.callsPerSec} calls/s, ${t.skipped} skipped by guards): ` +
@@ -144,9 +148,9 @@ export function totals(results: SeedResult[], seconds: number) {
   };
 }
 
-async function replay(file: string): Promise<number> {
+async function replay(file: string, uid?: number): Promise<number> {
   const prog = parseProgram(fs.readFileSync(file, 'utf8'));
-  const r = await runPair(paths(), prog);
+  const r = await runPair(paths(uid), prog);
   const out: string[] = [];
   for (let i = 0; i < prog.length; i++) {
     const n = r.native.lines[i] ?? '(none)', g = r.guest.lines[i] ?? '(none)';
@@ -185,6 +189,7 @@ export async function main(argv: string[]): Promise<number> {
         case '--json': json = value(); break;
         case '--replay': replayFile = value(); break;
         case '--no-shrink': o.shrink = false; break;
+        case '--user': o.uid = int(0); break;
         case '--help': case '-h': fs.writeSync(1, USAGE + '\n'); return 0;
         default: throw new Error(`unknown option ${a}`);
       }
@@ -194,12 +199,13 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   try {
-    if (replayFile) return await replay(replayFile);
+    if (o.uid !== undefined && process.getuid?.() !== 0) throw new Error('--user needs root (the namespace is made as root, then the uid dropped)');
+    if (replayFile) return await replay(replayFile, o.uid);
     o.onProgress = (line) => fs.writeSync(2, `fuzz: ${line}\n`);
     const { results, seconds } = await runFuzz(o);
-    fs.writeSync(1, formatReport(results, seconds) + '\n');
+    fs.writeSync(1, formatReport(results, seconds, o.uid) + '\n');
     if (json) {
-      fs.writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), options: { seeds: o.seeds, calls: o.calls, seed: o.seed, jobs: o.jobs }, totals: totals(results, seconds), seeds: results }, null, 2) + '\n');
+      fs.writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), options: { seeds: o.seeds, calls: o.calls, seed: o.seed, jobs: o.jobs, ...(o.uid !== undefined ? { user: o.uid } : {}) }, totals: totals(results, seconds), seeds: results }, null, 2) + '\n');
     }
     return results.every((r) => r.status === 'agree') ? 0 : 1;
   } catch (e: any) {

@@ -17,6 +17,7 @@
 //   6 SEMCTL  idm idv semnum cmd arg pc pr uid gid mode vseed
 //   7 PEEK    win off len
 //   8 POKE    win off len seed
+//   9 DUMP    (never drawn; for debugging by hand: hashes of the area and the clean windows)
 // idm 0: idv indexes the ids seen so far (mod their count); idm 1: idv is the id.
 
 export const OP = { SHMGET: 0, SHMAT: 1, SHMDT: 2, SHMCTL: 3, SEMGET: 4, SEMOP: 5, SEMCTL: 6, PEEK: 7, POKE: 8 } as const;

@@ -10,6 +10,8 @@ export interface RunPaths {
   guest: string;
   /** bin/wasi-sysv.js */
   cli: string;
+  /** Run both sides as this uid and gid (root only): permission paths. */
+  uid?: number;
 }
 
 export interface Side {
@@ -30,10 +32,13 @@ export interface PairResult { native: Side; guest: Side; verdict: Verdict }
 
 const NS = process.getuid?.() === 0 ? ['--ipc'] : ['-r', '--ipc'];
 
-function runSide(cmd: string, args: string[], program: string, withPid: boolean, timeoutMs: number): Promise<Side> {
+function runSide(cmd: string, args: string[], program: string, withPid: boolean, timeoutMs: number, uid?: number): Promise<Side> {
   const t0 = performance.now();
+  // As another user: the namespace is made as root, then setpriv drops to
+  // the uid in the same process (so the pid stays the one the driver knows).
+  const drop = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
   return new Promise((resolve) => {
-    const child = spawn('unshare', [...NS, '--', cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('unshare', [...NS, '--', ...drop, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -95,8 +100,8 @@ export function compare(prog: number[][], native: Side, guest: Side): Verdict {
 export async function runPair(paths: RunPaths, prog: number[][], timeoutMs = 120000): Promise<PairResult> {
   const text = formatProgram(prog);
   const [native, guest] = await Promise.all([
-    runSide(paths.native, [], text, false, timeoutMs),
-    runSide(process.execPath, [paths.cli, 'run', paths.guest], text, true, timeoutMs),
+    runSide(paths.native, [], text, false, timeoutMs, paths.uid),
+    runSide(process.execPath, [paths.cli, 'run', paths.guest], text, true, timeoutMs, paths.uid),
   ]);
   return { native, guest, verdict: compare(prog, native, guest) };
 }
