@@ -198,8 +198,11 @@ function outSemid(p: usize): void {
   sp("o"); outT(load<i64>(p, 32)); sp("c"); outT(load<i64>(p, 40)); sp("n"); outu(load<u64>(p, 48));
 }
 
+/** The set's size, also without read permission (as in the twin). */
 function nsemsOf(id: i32): i32 {
-  return isErr(sys_semctl(id, 0, IPC_STAT, <i32>SCRATCH_STAT)) ? 0 : <i32>load<u64>(SCRATCH_STAT, 48);
+  if (!isErr(sys_semctl(id, 0, IPC_STAT, <i32>SCRATCH_STAT))) return <i32>load<u64>(SCRATCH_STAT, 48);
+  if (id >= 0 && sys_semctl(id & 0x7fff, 0, SEM_STAT_ANY, <i32>SCRATCH_STAT) == id) return <i32>load<u64>(SCRATCH_STAT, 48);
+  return 0;
 }
 
 let leakedPages: u32 = 0;

@@ -146,9 +146,13 @@ static void outSemid(const struct semid_ds *d) {
   sp("o"); outT(d->sem_otime); sp("c"); outT(d->sem_ctime); sp("n"); outu(d->sem_nsems);
 }
 
+// The set's size, also without read permission (SEM_STAT_ANY on its index):
+// SETALL needs only alter permission, and the values must be written.
 static int nsemsOf(int id) {
   struct semid_ds d; union semun u; u.buf = &d;
-  return semctl(id, 0, IPC_STAT, u) == -1 ? 0 : (int)d.sem_nsems;
+  if (semctl(id, 0, IPC_STAT, u) != -1) return (int)d.sem_nsems;
+  if (id >= 0 && semctl(id & 0x7fff, 0, SEM_STAT_ANY, u) == id) return (int)d.sem_nsems;
+  return 0;
 }
 
 /** After a successful shmdt: map zero pages over every hole in the area and in
