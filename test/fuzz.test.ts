@@ -89,4 +89,22 @@ test('a real host break (host-side EINVAL reported as ENOENT) is caught and shru
   }
 });
 
+// Found by `wasi-sysv fuzz --user 65534`: Linux checks the permission on
+// the segment before the address, so an explicit attach over mapped memory
+// without read-write permission is EACCES, not EINVAL.
+if (process.getuid?.() === 0) {
+  test('as another user, shmat says EACCES before an address error (regression)', async () => {
+    const prog = [
+      [OP.SHMGET, 0, 4096, 0o1400], // IPC_CREAT|0400, owned by uid 65534
+      [OP.SHMAT, 0, 0, 1, 0, 0, 0], // read-write at the area, no SHM_REMAP: EACCES first
+      [OP.SHMAT, 0, 0, 1, 0, 0, 0o10000], // read-only: permitted, then the address: EINVAL
+      [OP.SHMAT, 0, 0, 0, 0, 0, 0], // host-chosen, read-write: EACCES
+    ];
+    const r = await runPair({ ...paths, uid: 65534 }, prog);
+    assert.match(r.native.lines[0]!, /^ok \d+$/);
+    assert.equal(r.native.lines.slice(1), ['E13', 'E22', 'E13', 'end']);
+    assert.equal(r.guest.lines, r.native.lines);
+  });
+}
+
 test.run();
