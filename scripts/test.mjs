@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -81,6 +81,7 @@ if (!filter || 'fuzz'.includes(filter)) {
   let calls = 0;
   for (const [i, args] of runs.entries()) {
     const json = path.join(root, 'build', `fuzz-results-${i}.json`);
+    rmSync(json, { force: true }); // never read an earlier run's results
     const fz = await run(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'fuzz', ...args, '--no-shrink', '--json', json]);
     try {
       const { seeds, totals: t } = JSON.parse(readFileSync(json, 'utf8'));
