@@ -15,6 +15,8 @@ Usage:
                       check every SysV semantic natively and as a wasm guest
   wasi-sysv bench [--quick] [--filter TEXT] [--json FILE]
                       wasm guests against native C and Node's own IPC
+  wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--json FILE]
+                      random sysv programs, natively and as a guest, compared
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -170,6 +172,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('../conformance/cli.js', rest);
       case 'bench':
         return await subcommand('./bench/cli.js', rest);
+      case 'fuzz':
+        return await subcommand('../fuzz/cli.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }

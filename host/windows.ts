@@ -98,14 +98,14 @@ export class WindowManager {
     let startPage: number;
     if (explicit) {
       startPage = addr / PAGE_SIZE;
-      if (addr + pages * PAGE_SIZE > this.mem.size) return -Errno.EINVAL;
+      if (addr + pages * PAGE_SIZE > this.mem.size) return this.permissionFirst(shmid, shmflg, -Errno.EINVAL);
       if (!(shmflg & SHM_REMAP)) {
         const taken = this.overlapping({ start: startPage, end: startPage + pages }).length > 0;
-        if (taken || !this.allReserved(startPage, pages)) return -Errno.EINVAL;
+        if (taken || !this.allReserved(startPage, pages)) return this.permissionFirst(shmid, shmflg, -Errno.EINVAL);
       }
     } else {
       const found = this.findFree(pages);
-      if (found < 0) return found;
+      if (found < 0) return this.permissionFirst(shmid, shmflg, found);
       startPage = found;
     }
 
@@ -127,6 +127,24 @@ export class WindowManager {
     this.windows.push({ start, shmid, readonly: (shmflg & SHM_RDONLY) !== 0, runs: [range] });
     this.syncReadOnly();
     return start;
+  }
+
+  /**
+   * Linux checks the caller's permission on the segment (EACCES) before the
+   * address (EINVAL) and before mapping (ENOMEM); IPC_STAT, which the host
+   * asks first, needs only read permission. So before an address error, ask
+   * the kernel itself: shmat at linear memory's base without SHM_REMAP
+   * always fails (V8's reservation is mapped there), with EACCES when the
+   * permission check fails and with EINVAL after it, and a failed shmat
+   * changes nothing (no attach, no times).
+   */
+  private permissionFirst(shmid: number, shmflg: number, err: number): number {
+    const got = libc.shmat(shmid, this.mem.hostAddress(0), shmflg & (SHM_RDONLY | SHM_EXEC));
+    if (got !== -1) {
+      throw new WindowFatalError(`shmat of segment ${shmid} over linear memory's base succeeded without SHM_REMAP`);
+    }
+    const e = libc.errno();
+    return e === Errno.EINVAL ? err : -e;
   }
 
   /**

@@ -8,6 +8,7 @@
 //     NAME            the uvu test files whose name (NAME.test.ts) contains NAME
 //     conformance     the conformance suite
 //     conformance:T   the conformance cases whose name, group or file contains T
+//     fuzz            the short differential fuzzing run (fuzz/) and test/fuzz.test.ts
 //   A FILTER that selects nothing fails the run, and so does a run that
 //   executed no test at all.
 //   --dir DIR        (for the harness's own tests) take the test files from DIR
@@ -59,16 +60,18 @@ const base = (n) => n.replace(/\.test\.m?js$/, '');
 const all = fs.existsSync(testDir) ? fs.readdirSync(testDir).filter(isTest).sort() : [];
 const files = new Set();
 let conformance; // undefined: not run; '': every case; text: the cases matching it
+let fuzz = false; // the short differential fuzzing run
 if (filters.length === 0) {
   all.forEach((n) => files.add(n));
-  if (!dir) conformance = '';
+  if (!dir) { conformance = ''; fuzz = true; }
 } else {
   for (const f of filters) {
-    if (f === 'conformance') conformance = '';
+    if (f === 'fuzz') { fuzz = true; all.filter((n) => base(n).includes(f)).forEach((n) => files.add(n)); }
+    else if (f === 'conformance') conformance = '';
     else if (f.startsWith('conformance:') && f.length > 'conformance:'.length) conformance ??= f.slice('conformance:'.length);
     else {
       const hit = all.filter((n) => base(n).includes(f));
-      if (hit.length === 0) problem(`no test file matches "${f}" (files: ${all.map(base).join(', ')}; or conformance, conformance:TEXT)`);
+      if (hit.length === 0) problem(`no test file matches "${f}" (files: ${all.map(base).join(', ')}; or conformance, conformance:TEXT, fuzz)`);
       hit.forEach((n) => files.add(n));
     }
   }
@@ -133,6 +136,34 @@ try {
       if (doc.error) problem(`the conformance suite failed: ${doc.error}`);
       else if (code !== 0 && failed === 0) problem(`the conformance suite exited with status ${code}`);
     }
+  }
+
+  // Differential fuzzing (fuzz/): a short run, one test per seed, passed when
+  // the seed's program agrees natively and as a guest (no divergence, no host
+  // death); one more test fails if the run made fewer than 20,000 calls. As
+  // root, one more seed runs as uid 65534 (the permission paths).
+  if (fuzz) {
+    const runs = [['--seeds', '5', '--calls', '4400', '--seed', '1']];
+    if (process.getuid?.() === 0) runs.push(['--seeds', '1', '--calls', '4400', '--seed', '100', '--user', '65534']);
+    let calls = 0;
+    for (const [i, args] of runs.entries()) {
+      const json = path.join(tmp, `fuzz-${i}.json`);
+      const code = await run(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'fuzz', ...args, '--no-shrink', '--json', json]);
+      let doc;
+      try {
+        doc = JSON.parse(fs.readFileSync(json, 'utf8'));
+      } catch (e) {
+        problem(`the fuzz run (status ${code}) wrote no results: ${e.code === 'ENOENT' ? 'no JSON file' : e.message}`);
+      }
+      if (doc) {
+        const seeds = Array.isArray(doc.seeds) ? doc.seeds : [];
+        totals.passed += seeds.filter((r) => r.status === 'agree').length;
+        totals.failed += seeds.filter((r) => r.status !== 'agree').length;
+        calls += doc.totals?.calls ?? 0;
+        if (code !== 0 && seeds.every((r) => r.status === 'agree')) problem(`the fuzz run exited with status ${code}`);
+      }
+    }
+    if (calls < 20000) problem(`fuzz: only ${calls} calls (want >= 20000)`);
   }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
