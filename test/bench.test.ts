@@ -68,7 +68,7 @@ test('the load warning points to the CPU-time table only when the run prints one
   assert.match(h, /no CPU-time cross-check/);
   const s = loadWarning(3, 2, [semop, handoff]);
   assert.match(s, /process CPU time table cross-checks semop-uncontended/);
-  assert.match(s, /the handoffs have no such check/);
+  assert.match(s, /the other workloads have no such check/);
 });
 
 test.run();
