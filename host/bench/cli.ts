@@ -179,6 +179,8 @@ export function machine(): { cpu: string; cores: number; node: string; kernel: s
 async function runAll(o: Options): Promise<{ results: Result[]; failures: string[] }> {
   const list = workloads(o.quick).filter((w) => !o.filter || w.name.includes(o.filter));
   if (list.length === 0) throw new UsageError(`no workload matches --filter ${o.filter}`);
+  // The double buffer's segment holds two buffers.
+  ipc.ensureShmLimits(Math.max(4096, ...list.map((w) => 2 * (w.handoff?.size ?? 0))));
   const reps = o.reps ?? (o.quick ? 3 : 7);
   const total = list.reduce((n, w) => n + reps * w.variants.length, 0);
   const t0 = performance.now();

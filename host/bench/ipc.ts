@@ -87,6 +87,26 @@ export function removeAll(): void {
   for (const id of [...live.shm]) removeShm(id);
 }
 
+/**
+ * Makes sure a segment of `bytes` fits this IPC namespace's limits (shmmax,
+ * and shmall in pages for two such segments), raising them where they are
+ * lower and this process may (root in the namespace). Recent kernels start
+ * a namespace with limits far above this; older ones with 32 MiB.
+ */
+export function ensureShmLimits(bytes: number): void {
+  const read = (f: string) => { try { return Number(fs.readFileSync(f, 'utf8').trim()); } catch { return NaN; } };
+  const want: Array<[string, number]> = [['/proc/sys/kernel/shmmax', bytes], ['/proc/sys/kernel/shmall', Math.ceil((2 * bytes) / 4096)]];
+  for (const [file, need] of want) {
+    const have = read(file);
+    if (!Number.isFinite(have) || have >= need) continue;
+    try {
+      fs.writeFileSync(file, String(need));
+    } catch (e) {
+      throw new Error(`${file} is ${have}, the bench needs ${need}: raise it (as root: echo ${need} > ${file}) or leave out the large workloads (${(e as Error).message})`);
+    }
+  }
+}
+
 /** Objects that exist in this IPC namespace, from /proc/sysvipc (ids). */
 export function listAll(): { shm: number[]; sem: number[] } {
   const ids = (file: string) => {
