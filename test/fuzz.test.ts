@@ -3,7 +3,6 @@
 // divergence is detected, at the right call, and shrunk; a real break of
 // the host (every host-side EINVAL reported as ENOENT, in a throwaway copy
 // of the built host) is caught and shrunk to a short program.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +10,7 @@ import path from 'node:path';
 import { generate, OP, P, formatProgram, parseProgram } from '../fuzz/gen.js';
 import { compare, runPair, shrink, type RunPaths, type Side, type Verdict } from '../fuzz/run.js';
 import { ensureBuilt } from '../fuzz/build.js';
-import { ROOT, CLI } from './helpers.js';
+import { ROOT, CLI, test } from './helpers.js';
 
 const side = (lines: string[]): Side => ({ lines: [...lines, 'end'], code: 0, signal: null, stderr: '', ms: 1 });
 let paths: RunPaths;

@@ -2,6 +2,8 @@
 // when one of its sources is newer than the output:
 //   bench.wasm    assembly/bench/bench.ts (+ the guest library)   asc, release
 //   copy.wasm     assembly/bench/copy.ts  (+ the guest library)   asc, release
+//   floor.wasm    assembly/bench/floor.ts (+ the guest library)   asc, release
+//   hello.wasm    assembly/bench/hello.ts                         asc, release
 //   kernel.wasm   assembly/bench/kernel.ts: the data kernel for the JS peers,
 //                 bare (no WASI), importing a shared memory
 //   bench-native  assembly/bench/native/bench.c                   cc -O2
@@ -12,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { ROOT, OUT, BENCH_WASM, COPY_WASM, KERNEL_WASM, NATIVE } from './paths.js';
+import { ROOT, OUT, BENCH_WASM, COPY_WASM, FLOOR_WASM, HELLO_WASM, KERNEL_WASM, KERNEL_MAX_PAGES, NATIVE } from './paths.js';
 import { BuildError, ascJs, needCc, prebuiltOnly } from '../toolchain.js';
 
 export { BuildError };
@@ -42,12 +44,14 @@ function targets(): Target[] {
   return [
     guest('assembly/bench/bench.ts', BENCH_WASM),
     guest('assembly/bench/copy.ts', COPY_WASM),
+    guest('assembly/bench/floor.ts', FLOOR_WASM),
+    guest('assembly/bench/hello.ts', HELLO_WASM),
     {
       out: KERNEL_WASM,
       deps: [path.join(ROOT, 'assembly/bench/kernel.ts'), path.join(ROOT, 'assembly/bench/lib/kernel.ts')],
       cmd: process.execPath,
       args: (tmp) => [asc, 'assembly/bench/kernel.ts', '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
-        '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '1024',
+        '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(KERNEL_MAX_PAGES),
         '--enable', 'threads', '--noExportMemory', '-o', rel(tmp)],
     },
     {

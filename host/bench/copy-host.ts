@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import koffi from 'koffi';
 import * as libc from '../libc.js';
-import { createWasi, initWasi, GuestExit } from '../wasi.js';
-import { SysvState } from '../sysv-state.js';
-import { sysvImports } from '../sysv.js';
+import type { SysvState } from '../sysv-state.js';
+import { runBenchGuest } from './guest-host.js';
 
 const EINVAL = 22, EFAULT = 14, EACCES = 13;
 const IPC_STAT = 2, SHM_RDONLY = 0o10000;
@@ -68,23 +67,8 @@ export function copyImports(state: SysvState): Record<string, (...a: number[]) =
   };
 }
 
-export async function runCopyGuest(wasmPath: string, args: string[]): Promise<number> {
-  const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
-  await initWasi();
-  const state = new SysvState();
-  const wasi = createWasi(module, { args: [wasmPath, ...args], env: {} }, state.stop);
-  const imports = { ...wasi.imports, sysv: sysvImports(state), sysvcopy: copyImports(state) };
-  const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
-  state.bind(instance.exports['memory'] as WebAssembly.Memory);
-  wasi.bind(instance, state.mem);
-  try {
-    (instance.exports['_start'] as () => void)();
-    return 0;
-  } catch (e) {
-    if (e instanceof GuestExit) return e.code;
-    fs.writeSync(2, `copy-host: ${(e as Error)?.stack ?? e}\n`);
-    return 70;
-  }
+export function runCopyGuest(wasmPath: string, args: string[]): Promise<number> {
+  return runBenchGuest('copy-host', wasmPath, args, (state) => ({ sysvcopy: copyImports(state) }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -15,6 +15,9 @@
 //                  SharedArrayBuffer); Atomics.wait/notify on two counters
 //                  are the semaphores; the kernel works in place (no copy).
 // The fourth peer, the copying shim, is a wasm guest: copy-host.ts.
+// With job.touch (the transfer-bound touch-* workloads) the kernel stamps
+// each 4 KiB page instead of filling every word, and the reader checks each
+// stamp: a wrong one fails the peer with the buffer, page and values.
 //
 // This file is both a worker_threads entry (workerData.role) and a child
 // process entry (argv[2] is the role).
@@ -22,14 +25,21 @@ import fs from 'node:fs';
 import { fork } from 'node:child_process';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_WASM } from './paths.js';
+import { KERNEL_WASM, KERNEL_MAX_PAGES } from './paths.js';
 
 export const FNV_OFFSET = 0xcbf29ce484222325n;
 
 export interface Kernel {
   fill(p: number, i: bigint, words: number, h: bigint): bigint;
   sum(p: number, words: number, h: bigint): bigint;
+  stamp(p: number, i: bigint, pages: number, h: bigint): bigint;
+  check(p: number, i: bigint, pages: number, h: bigint): bigint;
+  stampOf(i: bigint, pages: number, k: number): bigint;
+  lastBadPage(): bigint;
+  lastBadValue(): bigint;
 }
+
+export const STAMP_PAGE = 4096;
 
 export interface PeerResult {
   /** Writer's checksum over what it wrote. */
@@ -42,13 +52,39 @@ export interface PeerResult {
 
 export const hex64 = (h: bigint) => BigInt.asUintN(64, h).toString(16).padStart(16, '0');
 
-/** Pages for two buffers of `size` bytes at offset 0 and `size`. */
-export function kernelPages(size: number): number {
-  return Math.ceil((2 * size) / 65536) + 1;
+/** Wasm pages for `buffers` buffers of `size` bytes at offsets 0, `size`, ... */
+export function kernelPages(size: number, buffers = 2): number {
+  return Math.ceil((buffers * size) / 65536) + 1;
 }
 
-export function kernelMemory(size: number): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: kernelPages(size), maximum: 1024, shared: true });
+export function kernelMemory(size: number, buffers = 2): WebAssembly.Memory {
+  const initial = kernelPages(size, buffers);
+  if (initial > KERNEL_MAX_PAGES) throw new Error(`${buffers} buffers of ${size} bytes exceed the kernel's ${KERNEL_MAX_PAGES} pages`);
+  return new WebAssembly.Memory({ initial, maximum: KERNEL_MAX_PAGES, shared: true });
+}
+
+/**
+ * The per-buffer work of a job: fill/sum every word, or (touch) stamp and
+ * check one word per 4 KiB page. check() throws on a wrong stamp.
+ */
+export function work(k: Kernel, job: Job): { write(p: number, i: number, h: bigint): bigint; read(p: number, i: number, h: bigint): bigint } {
+  if (!job.touch) {
+    const words = job.size / 8;
+    return { write: (p, i, h) => k.fill(p, BigInt(i), words, h), read: (p, _i, h) => k.sum(p, words, h) };
+  }
+  if (job.size % STAMP_PAGE !== 0) throw new Error(`size ${job.size} is not a multiple of ${STAMP_PAGE}`);
+  const pages = job.size / STAMP_PAGE;
+  return {
+    write: (p, i, h) => k.stamp(p, BigInt(i), pages, h),
+    read: (p, i, h) => {
+      const r = k.check(p, BigInt(i), pages, h);
+      const bad = k.lastBadPage();
+      if (bad >= 0n) {
+        throw new Error(`stamp mismatch in buffer ${i}, page ${bad}: expected ${hex64(k.stampOf(BigInt(i), pages, Number(bad)))}, found ${hex64(k.lastBadValue())}`);
+      }
+      return r;
+    },
+  };
 }
 
 export function loadKernel(memory: WebAssembly.Memory): Kernel {
@@ -56,14 +92,13 @@ export function loadKernel(memory: WebAssembly.Memory): Kernel {
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernel;
 }
 
-interface Job { size: number; count: number; warm: number }
+export interface Job { size: number; count: number; warm: number; touch?: boolean }
 
 /** Writer side of a message-passing peer: fills, then sends when it has credit. */
 function messageWriter(job: Job, send: (copy: Uint8Array) => void, onAck: (cb: () => void) => void, done: (checksum: string) => void): void {
-  const memory = kernelMemory(job.size);
-  const k = loadKernel(memory);
+  const memory = kernelMemory(job.size, 1);
+  const k = work(loadKernel(memory), job);
   const u8 = new Uint8Array(memory.buffer);
-  const words = job.size / 8;
   let credits = 2;
   let i = 0;
   let h = FNV_OFFSET;
@@ -72,7 +107,7 @@ function messageWriter(job: Job, send: (copy: Uint8Array) => void, onAck: (cb: (
   const pump = () => {
     if (finished) return;
     while (i < job.count) {
-      if (!filled) { h = k.fill(0, BigInt(i), words, h); filled = true; }
+      if (!filled) { h = k.write(0, i, h); filled = true; }
       if (credits === 0) return;
       credits--;
       send(u8.slice(0, job.size));
@@ -88,10 +123,9 @@ function messageWriter(job: Job, send: (copy: Uint8Array) => void, onAck: (cb: (
 
 /** Reader side: copies each message into its memory, acknowledges, sums. */
 function messageReader(job: Job, ack: () => void, done: (r: { reader: string; ns: number }) => void): (m: Uint8Array) => void {
-  const memory = kernelMemory(job.size);
-  const k = loadKernel(memory);
+  const memory = kernelMemory(job.size, 1);
+  const k = work(loadKernel(memory), job);
   const u8 = new Uint8Array(memory.buffer);
-  const words = job.size / 8;
   let i = 0;
   let h = FNV_OFFSET;
   let t0 = 0;
@@ -99,21 +133,20 @@ function messageReader(job: Job, ack: () => void, done: (r: { reader: string; ns
     if (i === job.warm) t0 = performance.now();
     u8.set(m, 0);
     ack();
-    h = k.sum(0, words, h);
+    h = k.read(0, i, h);
     if (++i === job.count) done({ reader: hex64(h), ns: ((performance.now() - t0) * 1e6) / (job.count - job.warm) });
   };
 }
 
 function sabWriter(job: Job, memory: WebAssembly.Memory, ctl: Int32Array): string {
-  const k = loadKernel(memory);
-  const words = job.size / 8;
+  const k = work(loadKernel(memory), job);
   let h = FNV_OFFSET;
   for (let i = 0; i < job.count; i++) {
     if (i >= 2) {
       while (Atomics.load(ctl, 0) === 0) Atomics.wait(ctl, 0, 0);
       Atomics.sub(ctl, 0, 1);
     }
-    h = k.fill((i & 1) * job.size, BigInt(i), words, h);
+    h = k.write((i & 1) * job.size, i, h);
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
   }
@@ -121,15 +154,14 @@ function sabWriter(job: Job, memory: WebAssembly.Memory, ctl: Int32Array): strin
 }
 
 function sabReader(job: Job, memory: WebAssembly.Memory, ctl: Int32Array): { reader: string; ns: number } {
-  const k = loadKernel(memory);
-  const words = job.size / 8;
+  const k = work(loadKernel(memory), job);
   let h = FNV_OFFSET;
   let t0 = 0;
   for (let i = 0; i < job.count; i++) {
     while (Atomics.load(ctl, 1) === 0) Atomics.wait(ctl, 1, 0);
     Atomics.sub(ctl, 1, 1);
     if (i === job.warm) t0 = performance.now();
-    h = k.sum((i & 1) * job.size, words, h);
+    h = k.read((i & 1) * job.size, i, h);
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
   }
@@ -162,14 +194,14 @@ if (parentPort && workerData?.role) {
 }
 
 // ---- child_process entry ----------------------------------------------------
-// argv: cp-writer|cp-reader SIZE COUNT WARM. The writer forks the reader with
+// argv: cp-writer|cp-reader SIZE COUNT WARM [touch]. The writer forks the reader with
 // an 'advanced' IPC channel and prints one line: writer=.. reader=.. ns_per_op=..
 const self = fileURLToPath(import.meta.url);
 if (!parentPort && process.argv[1] === self && process.argv[2]?.startsWith('cp-')) {
-  const [role, size, count, warm] = process.argv.slice(2);
-  const job: Job = { size: Number(size), count: Number(count), warm: Number(warm) };
+  const [role, size, count, warm, touch] = process.argv.slice(2);
+  const job: Job = { size: Number(size), count: Number(count), warm: Number(warm), touch: touch === 'touch' };
   if (role === 'cp-writer') {
-    const child = fork(self, ['cp-reader', size!, count!, warm!], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(self, ['cp-reader', size!, count!, warm!, ...(job.touch ? ['touch'] : [])], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let writer = '';
     let acks: (() => void) | undefined;
     child.on('message', (m: unknown) => {

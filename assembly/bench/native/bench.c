@@ -10,6 +10,21 @@
  *   copy-writer / copy-reader: the same, but the buffer is private memory
  *          and each handoff copies it to or from the segment (the copying
  *          baseline in C, for reference).
+ *   touch-writer / touch-reader: the same double buffer, transfer-bound: the
+ *          writer stamps each 4 KiB page, the reader checks each stamp
+ *          (kernel.h) and fails on the first wrong one.
+ *   shmat-host --iters N --warm W --batch K --size B: the host's system calls
+ *          for a guest's shmat + shmdt, in C: IPC_STAT, shmat(SHM_REMAP) at a
+ *          fixed address, mmap restore; then each of the three timed alone.
+ *   contend --semid S --shmid M --iters N: a contender on the SEM_UNDO mutex
+ *          (semaphore 0): ready (V sem 1), wait for the gate (sem 2 to 0),
+ *          N critical sections incrementing the u64 at the segment's start,
+ *          done (V sem 3).
+ *   contend-timer --semid S --shmid M --procs P: waits for P contenders to
+ *          be ready, opens the gate, waits for P done; prints the time and
+ *          the counter.
+ *   launch -- CMD ARGS...: runs CMD (fork, exec, wait4); prints its wall
+ *          time and peak RSS (ru_maxrss) after CMD's own output.
  *
  * semop and shmat create their object with IPC_PRIVATE, print "ipc sem=ID" /
  * "ipc shm=ID" at once so that the driver can remove it should this process
@@ -21,8 +36,12 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernel.h"
 
@@ -193,6 +212,59 @@ static void print_checksum(uint64_t h, long long count)
     printf("checksum=%016llx buffers=%lld\n", (unsigned long long)h, count);
 }
 
+static void touch_writer_mode(void)
+{
+    struct handoff a = handoff_args(0);
+    if (a.size % STAMP_PAGE)
+        usage("--size must be a multiple of 4096");
+    unsigned char *base = shmat(a.shmid, NULL, 0);
+    if (base == (void *)-1)
+        fail("shmat");
+    size_t pages = a.size / STAMP_PAGE;
+    uint64_t h = FNV_OFFSET;
+    for (long long i = 0; i < a.count; i++) {
+        if (i >= 2)
+            P(a.semid, S1);
+        h = stamp_buffer(base + (size_t)(i & 1) * a.size, (uint64_t)i, pages, h);
+        V(a.semid, S2);
+    }
+    if (shmdt(base) == -1)
+        fail("shmdt");
+    print_checksum(h, a.count);
+}
+
+static void touch_reader_mode(void)
+{
+    struct handoff a = handoff_args(1);
+    if (a.size % STAMP_PAGE)
+        usage("--size must be a multiple of 4096");
+    const unsigned char *base = shmat(a.shmid, NULL, SHM_RDONLY);
+    if (base == (void *)-1)
+        fail("shmat");
+    size_t pages = a.size / STAMP_PAGE;
+    uint64_t h = FNV_OFFSET;
+    double t0 = 0;
+    for (long long i = 0; i < a.count; i++) {
+        P(a.semid, S2);
+        if (i == a.warm)
+            t0 = now_ns();
+        long long bad;
+        uint64_t got = 0;
+        h = check_buffer(base + (size_t)(i & 1) * a.size, (uint64_t)i, pages, h, &bad, &got);
+        if (bad >= 0) {
+            fprintf(stderr, "bench native: stamp mismatch in buffer %lld, page %lld: expected %016llx, found %016llx\n",
+                    i, bad, (unsigned long long)splitmix64((uint64_t)i * pages + (uint64_t)bad), (unsigned long long)got);
+            exit(1);
+        }
+        V(a.semid, S1);
+    }
+    double t1 = now_ns();
+    if (shmdt(base) == -1)
+        fail("shmdt");
+    print_checksum(h, a.count);
+    print_ns((t1 - t0) / (double)(a.count - a.warm));
+}
+
 static void writer_mode(int copying)
 {
     struct handoff a = handoff_args(0);
@@ -256,6 +328,162 @@ static void reader_mode(int copying)
     print_ns((t1 - t0) / (double)(a.count - a.warm));
 }
 
+/* ---- shmat-host: the host's system calls for shmat + shmdt ------------- */
+static unsigned char *g_window;
+static size_t g_window_len;
+
+static void host_attach(int id)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == -1)
+        fail("shmctl(IPC_STAT)");
+    if (shmat(id, g_window, SHM_REMAP) != g_window)
+        fail("shmat(SHM_REMAP)");
+}
+
+static void host_restore(void)
+{
+    if (mmap(g_window, g_window_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != g_window)
+        fail("mmap restore");
+}
+
+__attribute__((noinline)) static void host_pairs(int id, int n)
+{
+    for (int k = 0; k < n; k++) {
+        host_attach(id);
+        host_restore();
+    }
+}
+
+static void shmat_host_mode(void)
+{
+    long long iters = arg("--iters", -1), warm = arg("--warm", 0), batch = arg("--batch", 1000);
+    long long size = arg("--size", 65536);
+    g_window_len = ((size_t)size + 4095) & ~(size_t)4095;
+    g_window = mmap(NULL, g_window_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (g_window == MAP_FAILED)
+        fail("mmap");
+    int id = shmget(IPC_PRIVATE, (size_t)size, IPC_CREAT | 0600);
+    if (id == -1)
+        fail("shmget");
+    printf("ipc shm=%d\n", id);
+    fflush(stdout);
+    timed(host_pairs, id, iters, warm, batch);
+    /* Each call alone, clock read around it (the clock's own cost, tens of
+     * ns, is in each part). */
+    double stat = 0, attach = 0, restore = 0;
+    for (long long k = 0; k < iters; k++) {
+        struct shmid_ds ds;
+        double t0 = now_ns();
+        if (shmctl(id, IPC_STAT, &ds) == -1)
+            fail("shmctl(IPC_STAT)");
+        double t1 = now_ns();
+        if (shmat(id, g_window, SHM_REMAP) != g_window)
+            fail("shmat(SHM_REMAP)");
+        double t2 = now_ns();
+        host_restore();
+        double t3 = now_ns();
+        stat += t1 - t0;
+        attach += t2 - t1;
+        restore += t3 - t2;
+    }
+    printf("stat_ns=%.3f attach_ns=%.3f restore_ns=%.3f\n", stat / (double)iters, attach / (double)iters,
+           restore / (double)iters);
+    if (shmctl(id, IPC_RMID, NULL) == -1)
+        fail("shmctl(IPC_RMID)");
+}
+
+/* ---- contention on one SEM_UNDO mutex ----------------------------------- */
+#define C_MUTEX 0
+#define C_READY 1
+#define C_GATE 2
+#define C_DONE 3
+
+static void sem_do(int semid, unsigned short num, short op, short flg, const char *what)
+{
+    struct sembuf b = { num, op, flg };
+    while (semop(semid, &b, 1) == -1)
+        if (errno != EINTR)
+            fail(what);
+}
+
+__attribute__((noinline)) static void critical_sections(int semid, volatile uint64_t *counter, long long n)
+{
+    for (long long k = 0; k < n; k++) {
+        sem_do(semid, C_MUTEX, -1, SEM_UNDO, "semop P(mutex)");
+        *counter = *counter + 1;
+        sem_do(semid, C_MUTEX, 1, SEM_UNDO, "semop V(mutex)");
+    }
+}
+
+static void contend_mode(void)
+{
+    int semid = (int)arg("--semid", -1), shmid = (int)arg("--shmid", -1);
+    long long iters = arg("--iters", -1);
+    volatile uint64_t *counter = shmat(shmid, NULL, 0);
+    if (counter == (void *)-1)
+        fail("shmat");
+    sem_do(semid, C_READY, 1, 0, "semop V(ready)");
+    sem_do(semid, C_GATE, 0, 0, "semop wait(gate)");
+    critical_sections(semid, counter, iters);
+    if (shmdt((void *)counter) == -1)
+        fail("shmdt");
+    sem_do(semid, C_DONE, 1, 0, "semop V(done)");
+    printf("sections=%lld\n", iters);
+}
+
+static void contend_timer_mode(void)
+{
+    int semid = (int)arg("--semid", -1), shmid = (int)arg("--shmid", -1);
+    long long procs = arg("--procs", -1);
+    if (procs < 1 || procs > 30000)
+        usage("--procs out of range");
+    const volatile uint64_t *counter = shmat(shmid, NULL, SHM_RDONLY);
+    if (counter == (void *)-1)
+        fail("shmat");
+    sem_do(semid, C_READY, (short)-procs, 0, "semop wait(ready)");
+    double t0 = now_ns();
+    sem_do(semid, C_GATE, -1, 0, "semop open(gate)");
+    sem_do(semid, C_DONE, (short)-procs, 0, "semop wait(done)");
+    double t1 = now_ns();
+    printf("elapsed_ns=%.0f count=%llu\n", t1 - t0, (unsigned long long)*counter);
+    shmdt((const void *)counter);
+}
+
+/* ---- launch: wall time and peak RSS of a command ------------------------ */
+static void launch_mode(int argc, char **argv)
+{
+    int i = 2;
+    if (i < argc && !strcmp(argv[i], "--"))
+        i++;
+    if (i >= argc)
+        usage("launch needs a command");
+    fflush(stdout);
+    double t0 = now_ns();
+    pid_t pid = fork();
+    if (pid == -1)
+        fail("fork");
+    if (pid == 0) {
+        execv(argv[i], argv + i);
+        fprintf(stderr, "bench native: cannot run %s: %s\n", argv[i], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    struct rusage ru;
+    while (wait4(pid, &st, 0, &ru) == -1)
+        if (errno != EINTR)
+            fail("wait4");
+    double t1 = now_ns();
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        if (WIFEXITED(st))
+            fprintf(stderr, "bench native: %s exited with status %d\n", argv[i], WEXITSTATUS(st));
+        else
+            fprintf(stderr, "bench native: %s killed by signal %d\n", argv[i], WTERMSIG(st));
+        exit(1);
+    }
+    printf("wall_ns=%.0f maxrss_kb=%ld\n", t1 - t0, ru.ru_maxrss);
+}
+
 int main(int argc, char **argv)
 {
     g_argc = argc;
@@ -275,6 +503,18 @@ int main(int argc, char **argv)
         writer_mode(1);
     else if (!strcmp(m, "copy-reader"))
         reader_mode(1);
+    else if (!strcmp(m, "touch-writer"))
+        touch_writer_mode();
+    else if (!strcmp(m, "touch-reader"))
+        touch_reader_mode();
+    else if (!strcmp(m, "shmat-host"))
+        shmat_host_mode();
+    else if (!strcmp(m, "contend"))
+        contend_mode();
+    else if (!strcmp(m, "contend-timer"))
+        contend_timer_mode();
+    else if (!strcmp(m, "launch"))
+        launch_mode(argc, argv);
     else
         usage("unknown mode");
     return 0;

@@ -38,4 +38,40 @@ __attribute__((noinline)) static uint64_t sum_buffer(const uint64_t *p, size_t w
     return h;
 }
 
+/* The transfer-bound handoffs (touch-*), twin of ../lib/kernel.ts: one
+ * stamp per 4 KiB page, stamp of page k of buffer i = splitmix64(i * pages
+ * + k); the checksum is FNV-1a over the stamps. */
+#define STAMP_PAGE 4096
+
+__attribute__((noinline)) static uint64_t stamp_buffer(unsigned char *p, uint64_t i, size_t pages, uint64_t h)
+{
+    uint64_t z = i * (uint64_t)pages;
+    for (size_t k = 0; k < pages; k++, p += STAMP_PAGE) {
+        uint64_t w = splitmix64(z++);
+        *(volatile uint64_t *)p = w;
+        h = (h ^ w) * FNV_PRIME;
+    }
+    return h;
+}
+
+/* Checks the stamps of buffer i; returns the checksum over the stamps read.
+ * On the first wrong stamp it stops and sets *bad to that page and *got to
+ * what it held (else *bad = -1). */
+__attribute__((noinline)) static uint64_t check_buffer(const unsigned char *p, uint64_t i, size_t pages, uint64_t h,
+                                                       long long *bad, uint64_t *got)
+{
+    uint64_t z = i * (uint64_t)pages;
+    *bad = -1;
+    for (size_t k = 0; k < pages; k++, p += STAMP_PAGE) {
+        uint64_t w = *(const volatile uint64_t *)p;
+        if (w != splitmix64(z + k)) {
+            *bad = (long long)k;
+            *got = w;
+            return h;
+        }
+        h = (h ^ w) * FNV_PRIME;
+    }
+    return h;
+}
+
 #endif
