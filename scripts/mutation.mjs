@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// npm run mutation [-- STRYKER OPTIONS]: StrykerJS over the host files of
+// stryker.config.mjs (mutation testing, docs/mutation.md), then a summary
+// per file from its JSON report: mutants, killed, survived, timeouts, score,
+// wall time and seconds per mutant, and every surviving mutant on one line.
+// One file: `npm run mutation -- --mutate host/sem.ts` or MUTATE=host/sem.ts.
+// --summary-only: print the summary of the last report without running.
+// Reports: reports/mutation/mutation.html and .json (not in git), or in
+// $MUTATION_OUT (see stryker.config.mjs).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const json = path.join(root, process.env.MUTATION_OUT ?? 'reports/mutation', 'mutation.json');
+let args = process.argv.slice(2);
+const summaryOnly = args.includes('--summary-only');
+args = args.filter((a) => a !== '--summary-only');
+if (process.env.MUTATE && !args.includes('--mutate') && !args.includes('-m')) args.push('--mutate', process.env.MUTATE);
+
+let wall = NaN;
+if (!summaryOnly) {
+  const t0 = performance.now();
+  const r = spawnSync(path.join(root, 'node_modules/.bin/stryker'), ['run', ...args], { cwd: root, stdio: 'inherit' });
+  wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) {
+    console.error(`mutation: stryker failed (exit ${r.status ?? r.signal}); see the lines above and stryker.log`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+let report;
+try {
+  report = JSON.parse(fs.readFileSync(json, 'utf8'));
+} catch (e) {
+  console.error(`mutation: no report at ${path.relative(root, json)} (${e.message}): run npm run mutation first`);
+  process.exit(1);
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+const rows = [];
+const survivors = [];
+for (const [file, { mutants }] of Object.entries(report.files)) {
+  const n = (s) => mutants.filter((m) => m.status === s).length;
+  const valid = mutants.filter((m) => VALID.has(m.status)).length;
+  const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
+  rows.push({
+    file, mutants: mutants.length, killed: n('Killed'), survived: n('Survived'), timeout: n('Timeout'),
+    noCov: n('NoCoverage'), errors: n('RuntimeError') + n('CompileError'), ignored: n('Ignored'),
+    score: valid ? (100 * detected / valid).toFixed(2) : 'n/a',
+  });
+  for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
+    const { line, column } = m.location.start;
+    const repl = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80);
+    survivors.push(`${file}:${line}:${column} #${m.id} ${m.mutatorName}: ${repl}`);
+  }
+}
+
+const cols = ['file', 'mutants', 'killed', 'survived', 'timeout', 'noCov', 'errors', 'ignored', 'score'];
+const width = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((r) => String(r[c]).length))]));
+const line = (r) => cols.map((c) => (c === 'file' ? String(r[c]).padEnd(width[c]) : String(r[c]).padStart(width[c]))).join('  ');
+console.log('\nmutation summary (score = (killed + timeout) / (killed + timeout + survived + noCov))');
+console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
+for (const r of rows) console.log(line(r));
+const total = rows.reduce((a, r) => a + r.mutants, 0);
+if (!Number.isNaN(wall)) console.log(`wall time ${wall.toFixed(0)} s for ${total} mutants: ${(wall / Math.max(1, total)).toFixed(1)} s per mutant (dry run included)`);
+if (survivors.length) {
+  console.log(`\n${survivors.length} surviving mutants (equivalent, or a case to write: docs/mutation.md):`);
+  for (const s of survivors) console.log(`  ${s}`);
+}
