@@ -5,6 +5,7 @@
 // wall time and seconds per mutant, and every surviving mutant on one line.
 // One file: `npm run mutation -- --mutate host/sem.ts` or MUTATE=host/sem.ts.
 // --summary-only: print the summary of the last report without running.
+// --killed: also list each killed mutant with the test that caught it.
 // Reports: reports/mutation/mutation.html and .json (not in git), or in
 // $MUTATION_OUT (see stryker.config.mjs).
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const json = path.join(root, process.env.MUTATION_OUT ?? 'reports/mutation', 'mutation.json');
 let args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary-only');
-args = args.filter((a) => a !== '--summary-only');
+const listKilled = args.includes('--killed');
+args = args.filter((a) => a !== '--summary-only' && a !== '--killed');
 if (process.env.MUTATE && !args.includes('--mutate') && !args.includes('-m')) args.push('--mutate', process.env.MUTATE);
 
 let wall = NaN;
@@ -42,6 +44,7 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const rows = [];
 const survivors = [];
+const killed = [];
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const n = (s) => mutants.filter((m) => m.status === s).length;
   const valid = mutants.filter((m) => VALID.has(m.status)).length;
@@ -56,6 +59,14 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
     const repl = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80);
     survivors.push(`${file}:${line}:${column} #${m.id} ${m.mutatorName}: ${repl}`);
   }
+  for (const m of mutants.filter((x) => DETECTED.has(x.status))) {
+    const { line, column } = m.location.start;
+    const repl = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60);
+    // The test command's own last line says what caught it (scripts/mutation-test.mjs).
+    const why = (m.statusReason ?? '').split('\n').filter((l) => l.startsWith('mutation-test:')).pop()
+      ?.replace(/^mutation-test: \S+ mutant \d+: /, '') ?? m.status;
+    killed.push(`${file}:${line}:${column} #${m.id} ${m.mutatorName}: ${repl} -- ${m.status === 'Timeout' ? 'timeout' : why}`);
+  }
 }
 
 const cols = ['file', 'mutants', 'killed', 'survived', 'timeout', 'noCov', 'errors', 'ignored', 'score'];
@@ -66,6 +77,10 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 for (const r of rows) console.log(line(r));
 const total = rows.reduce((a, r) => a + r.mutants, 0);
 if (!Number.isNaN(wall)) console.log(`wall time ${wall.toFixed(0)} s for ${total} mutants: ${(wall / Math.max(1, total)).toFixed(1)} s per mutant (dry run included)`);
+if (listKilled && killed.length) {
+  console.log(`\n${killed.length} detected mutants:`);
+  for (const k of killed) console.log(`  ${k}`);
+}
 if (survivors.length) {
   console.log(`\n${survivors.length} surviving mutants (equivalent, or a case to write: docs/mutation.md):`);
   for (const s of survivors) console.log(`  ${s}`);
