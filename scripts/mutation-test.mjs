@@ -106,8 +106,16 @@ if (topic !== 'all' && !TOPICS[topic]) {
 }
 const pick = topic === 'all' ? all : TOPICS[topic];
 const t0 = performance.now();
+// MUTATION_LOG=FILE: one JSON line per run, so an interrupted Stryker run
+// still leaves each mutant's outcome (scripts/mutation.mjs sets it).
+function record(result, by) {
+  if (!process.env.MUTATION_LOG || mutant === undefined) return;
+  const s = Number(((performance.now() - t0) / 1000).toFixed(1));
+  fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ mutant, topic, result, by, s }) + '\n');
+}
 const fail = (what) => {
   console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: caught by ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  record('killed', what);
   process.exit(1);
 };
 
@@ -173,4 +181,5 @@ const worker = async () => {
 await Promise.all([worker(), worker()]);
 
 await uvuStage(SLOW_UVU);
+record('survived', null);
 console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: survived ${FAST_UVU.length + SLOW_UVU.length} uvu files and ${cases.length} conformance cases (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

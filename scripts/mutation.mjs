@@ -14,15 +14,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const json = path.join(root, process.env.MUTATION_OUT ?? 'reports/mutation', 'mutation.json');
+
 let args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary-only');
 const listKilled = args.includes('--killed');
 args = args.filter((a) => a !== '--summary-only' && a !== '--killed');
 if (process.env.MUTATE && !args.includes('--mutate') && !args.includes('-m')) args.push('--mutate', process.env.MUTATE);
 
+// Each mutant's outcome as it happens (scripts/mutation-test.mjs), kept if
+// the run is interrupted: reports/mutation/mutants.jsonl.
+const outDir = path.join(root, process.env.MUTATION_OUT ?? 'reports/mutation');
+fs.mkdirSync(outDir, { recursive: true });
+process.env.MUTATION_LOG ??= path.join(outDir, 'mutants.jsonl');
+
 let wall = NaN;
 if (!summaryOnly) {
+  fs.rmSync(process.env.MUTATION_LOG, { force: true });
   const t0 = performance.now();
   const r = spawnSync(path.join(root, 'node_modules/.bin/stryker'), ['run', ...args], { cwd: root, stdio: 'inherit' });
   wall = (performance.now() - t0) / 1000;
@@ -32,6 +39,7 @@ if (!summaryOnly) {
   }
 }
 
+const json = path.join(outDir, 'mutation.json');
 let report;
 try {
   report = JSON.parse(fs.readFileSync(json, 'utf8'));
