@@ -25,7 +25,7 @@ export default {
   // option at a file that does not exist and the rewrite is skipped.
   tsconfigFile: 'tsconfig.stryker-skip.json',
   testRunner: 'command',
-  commandRunner: { command: 'node scripts/mutation-test.mjs' },
+  commandRunner: { command: 'node scripts/mutation-test.mjs --stryker' },
   coverageAnalysis: 'off',
   // One mutant at a time: the conformance cases inside already run two at a time.
   concurrency: 1,
@@ -34,7 +34,7 @@ export default {
   timeoutFactor: 1.5,
   timeoutMS: 60_000,
   dryRunTimeoutMinutes: 20,
-  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log'],
+  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log', 'mutation-excluded.json'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },

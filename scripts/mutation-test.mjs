@@ -11,6 +11,12 @@
 // Without an active mutant (Stryker's dry run, or by hand) it runs every
 // test. MUTATION_TOPIC=host/sem.ts selects a file's tests by hand (to time
 // them); MUTATION_TOPIC=all runs everything.
+//
+// --stryker (how Stryker calls it): in the dry run, a test file or case that
+// fails twice on the unmutated host is written to mutation-excluded.json
+// and left out of every mutant's run (it cannot be evidence of a kill; this
+// only ever lowers the score), and the dry run passes unless more than
+// MAX_EXCLUDED fail, which means the suite is broken rather than flaky.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,6 +111,13 @@ if (topic !== 'all' && !TOPICS[topic]) {
   process.exit(2);
 }
 const pick = topic === 'all' ? all : TOPICS[topic];
+
+const stryker = process.argv.includes('--stryker');
+const dryRun = stryker && mutant === undefined;
+const MAX_EXCLUDED = 5;
+const excludedFile = path.join(root, 'mutation-excluded.json');
+const excluded = new Set(!dryRun && stryker && fs.existsSync(excludedFile) ? JSON.parse(fs.readFileSync(excludedFile, 'utf8')) : []);
+const failedInDryRun = [];
 const t0 = performance.now();
 // MUTATION_LOG=FILE: one JSON line per run, so an interrupted Stryker run
 // still leaves each mutant's outcome (scripts/mutation.mjs sets it).
@@ -113,7 +126,16 @@ function record(result, by) {
   const s = Number(((performance.now() - t0) / 1000).toFixed(1));
   fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ mutant, topic, result, by, s }) + '\n');
 }
-const fail = (what) => {
+const fail = (what, test) => {
+  if (dryRun && test !== undefined) {
+    failedInDryRun.push(test);
+    console.log(`mutation-test: dry run: ${what}: left out of the mutant runs`);
+    if (MAX_EXCLUDED < failedInDryRun.length) {
+      console.log(`mutation-test: dry run: more than ${MAX_EXCLUDED} tests fail on the unmutated host: fix the suite first`);
+      process.exit(1);
+    }
+    return;
+  }
   console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: caught by ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   record('killed', what);
   process.exit(1);
@@ -154,8 +176,9 @@ async function twice(run) {
 
 async function uvuStage(names) {
   for (const name of names) {
+    if (excluded.has(`uvu ${name}`)) continue;
     const bad = await twice(() => uvuFile(name));
-    if (bad) fail(bad);
+    if (bad) fail(bad, `uvu ${name}`);
   }
 }
 
@@ -164,7 +187,7 @@ await uvuStage(FAST_UVU);
 // Conformance: each chosen case on its own (two at a time), so that the
 // first disagreement ends the run.
 const { runSuite, loadCases } = await import(pathToFileURL(path.join(root, 'dist/conformance/cli.js')).href);
-const cases = loadCases(root).filter((c) => c.error || pick(c));
+const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`));
 const runCase = async (c) => {
   const { cases: res } = await runSuite({ root, filter: c.name, concurrency: 1 });
   const bad = res.find((r) => !r.agree);
@@ -175,11 +198,17 @@ const worker = async () => {
   while (next < cases.length) {
     const c = cases[next++];
     const bad = await twice(() => runCase(c));
-    if (bad) fail(bad);
+    if (bad) fail(bad, `case ${c.name}`);
   }
 };
 await Promise.all([worker(), worker()]);
 
 await uvuStage(SLOW_UVU);
+if (dryRun) {
+  fs.writeFileSync(excludedFile, JSON.stringify(failedInDryRun));
+  if (process.env.MUTATION_LOG) {
+    for (const t of failedInDryRun) fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ excluded: t }) + '\n');
+  }
+}
 record('survived', null);
-console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: survived ${FAST_UVU.length + SLOW_UVU.length} uvu files and ${cases.length} conformance cases (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: survived ${FAST_UVU.length + SLOW_UVU.length} uvu files and ${cases.length} conformance cases${excluded.size ? ` (${excluded.size} left out: failed in the dry run)` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

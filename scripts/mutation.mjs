@@ -48,6 +48,10 @@ try {
   process.exit(1);
 }
 
+// Tests that failed on the unmutated host in the dry run and were left out.
+const mlog = fs.existsSync(process.env.MUTATION_LOG) ? fs.readFileSync(process.env.MUTATION_LOG, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const left = mlog.filter((e) => e.excluded).map((e) => e.excluded);
+
 const DETECTED = new Set(['Killed', 'Timeout']);
 const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const rows = [];
@@ -85,6 +89,7 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 for (const r of rows) console.log(line(r));
 const total = rows.reduce((a, r) => a + r.mutants, 0);
 if (!Number.isNaN(wall)) console.log(`wall time ${wall.toFixed(0)} s for ${total} mutants: ${(wall / Math.max(1, total)).toFixed(1)} s per mutant (dry run included)`);
+if (left.length) console.log(`left out of every mutant's run (failed twice on the unmutated host in the dry run): ${left.join('; ')}`);
 if (listKilled && killed.length) {
   console.log(`\n${killed.length} detected mutants:`);
   for (const k of killed) console.log(`  ${k}`);
