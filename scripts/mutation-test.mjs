@@ -94,6 +94,14 @@ const TOPICS = {
   'host/sysv.ts': all,
   'host/wasi.ts': all,
 };
+// Groups whose cases go first for a file's mutants (the rest keep the
+// files' order): the same cases run, a mutant is only caught sooner.
+const FIRST = {
+  'host/shm.ts': ['shmctl', 'shmget', 'shmat'],
+  'host/sem.ts': ['semop', 'semctl', 'semget'],
+  'host/structs.ts': ['shmctl', 'semctl', 'guest-boundary'],
+  'host/windows.ts': ['shmat', 'shmdt', 'nattch', 'guest-boundary'],
+};
 
 // ------------------------------------------------------------ running
 const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
@@ -187,7 +195,10 @@ await uvuStage(FAST_UVU);
 // Conformance: each chosen case on its own (two at a time), so that the
 // first disagreement ends the run.
 const { runSuite, loadCases } = await import(pathToFileURL(path.join(root, 'dist/conformance/cli.js')).href);
-const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`));
+const first = FIRST[topic] ?? [];
+const rank = (c) => (first.includes(c.group) ? first.indexOf(c.group) : first.length);
+const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`))
+  .map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
 const runCase = async (c) => {
   const { cases: res } = await runSuite({ root, filter: c.name, concurrency: 1 });
   const bad = res.find((r) => !r.agree);
