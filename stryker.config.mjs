@@ -4,6 +4,7 @@
 // MUTATION_OUT=DIR (default reports/mutation) puts the reports elsewhere;
 // MUTATION_TMP=DIR (default .stryker-tmp) the sandbox: two runs at once need
 // their own of each (Stryker deletes its whole temp dir when it ends).
+// MUTATION_IGNORE: see ignorePatterns.
 const out = process.env.MUTATION_OUT ?? 'reports/mutation';
 const tmp = process.env.MUTATION_TMP ?? '.stryker-tmp';
 
@@ -38,7 +39,10 @@ export default {
   timeoutFactor: 3,
   timeoutMS: 300_000,
   dryRunTimeoutMinutes: 20,
-  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log', 'mutation-excluded.json'],
+  // MUTATION_IGNORE=a,b: more files kept out of the sandbox (e.g. a case
+  // file, to measure the suite without it).
+  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log', 'mutation-excluded.json',
+    ...(process.env.MUTATION_IGNORE ? process.env.MUTATION_IGNORE.split(',') : [])],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },
