@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// The test command StrykerJS runs for every mutant (`npm run mutation`,
+// stryker.config.mjs, docs/mutation.md). Stryker instruments all mutants of
+// the mutated host files into one build (mutation switching) and activates
+// one per run through the environment variable __STRYKER_ACTIVE_MUTANT__,
+// which every process and worker thread of the run inherits. This script
+// finds the file that holds the active mutant and runs only the tests that
+// can execute that file's code, stopping at the first failure: exit 1 means
+// the mutant is killed, exit 0 that it survived.
+//
+// Without an active mutant (Stryker's dry run, or by hand) it runs every
+// test. MUTATION_TOPIC=host/sem.ts selects a file's tests by hand (to time
+// them); MUTATION_TOPIC=all runs everything.
+//
+// --stryker (how Stryker calls it): in the dry run, a test file or case that
+// fails twice on the unmutated host is written to mutation-excluded.json
+// and left out of every mutant's run (it cannot be evidence of a kill; this
+// only ever lowers the score), and the dry run passes unless more than
+// MAX_EXCLUDED fail, which means the suite is broken rather than flaky.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+
+// --build: Stryker's build command, run once in its sandbox after it wrote
+// the instrumented sources. It runs before Stryker links node_modules into
+// the sandbox: tsc comes from the project's node_modules/.bin on PATH,
+// @types/node from the project above the sandbox. The sandbox is made by
+// mkdtemp, mode 0700, where the cases that run a process as uid 65534 fail
+// natively (issue 8, part 5): open it up until the suite no longer depends
+// on where the checkout lives.
+if (process.argv[2] === '--build') {
+  const r = spawnSync('tsc', ['-p', '.'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  fs.chmodSync(root, 0o755);
+  process.exit(0);
+}
+
+// Everything runs in a private IPC namespace, as npm test does: the uvu
+// tests use fixed keys, and nothing may be left in the machine's ipcs.
+if (!process.env.WASI_SYSV_TEST_NS) {
+  const ns = process.getuid?.() === 0 ? ['--ipc'] : ['-r', '--ipc'];
+  const r = spawnSync('unshare', [...ns, '--', process.execPath, self, ...process.argv.slice(2)], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, WASI_SYSV_TEST_NS: '1' },
+  });
+  if (r.error) console.error(`cannot run unshare (${r.error.message}): install util-linux`);
+  process.exit(r.status ?? 1);
+}
+
+/** The host file that holds mutant `id` (instrumented sources carry stryMutAct_...("id")). */
+function fileOfMutant(id) {
+  const needle = new RegExp(`stryMutAct_\\w+\\("${id}"\\)`);
+  for (const name of fs.readdirSync(path.join(root, 'host'))) {
+    if (!name.endsWith('.ts')) continue;
+    if (needle.test(fs.readFileSync(path.join(root, 'host', name), 'utf8'))) return `host/${name}`;
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------ the topics
+// Which tests can execute a file's code (the reasons are in docs/mutation.md).
+// uvu: fast in-process files first, the slow ones (guests as processes) last.
+const FAST_UVU = ['bad-input', 'guest-memory', 'layout', 'trace', 'windows'];
+const SLOW_UVU = ['faults', 'processes', 'examples', 'cli'];
+
+// Conformance cases, chosen by the steps of their canonical scripts
+// ("12 shmctl 5 2 65536 -> $r"; `await` prefixes a step).
+const steps = (c) => c.procs.flatMap((p) => p.script.split('\n').map((l) => {
+  const t = l.trim().split(/\s+/);
+  return t[1] === 'await' ? t.slice(2) : t.slice(1);
+}));
+const uses = (verbs) => (c) => steps(c).some((t) => verbs.includes(t[0]));
+// Commands whose structures structs.ts translates (after & ~IPC_64):
+// IPC_SET 1, IPC_STAT 2, IPC_INFO 3, SHM_STAT 13, SHM_INFO 14,
+// SHM_STAT_ANY 15, SEM_STAT 18, SEM_INFO 19, SEM_STAT_ANY 20. A command
+// that is not a literal number (a variable) counts as one of them.
+const STRUCT_CMDS = new Set([1, 2, 3, 13, 14, 15, 18, 19, 20]);
+const structCmd = (v) => v === undefined || !/^-?\d+$/.test(v) || STRUCT_CMDS.has(Number(v) & ~256);
+const usesStructs = (c) => steps(c).some((t) =>
+  t[0] === 'stat' || t[0] === 'semstat'
+  || (t[0] === 'shmctl' && structCmd(t[2]))
+  || (t[0] === 'semctl' && structCmd(t[3])));
+
+const all = () => true;
+const TOPICS = {
+  'host/shm.ts': uses(['shmget', 'shmat', 'shmdt', 'shmctl', 'stat']),
+  'host/sem.ts': uses(['semget', 'semop', 'semtimedop', 'semop_raw', 'semtimedop_raw', 'semctl', 'semstat']),
+  'host/structs.ts': usesStructs,
+  'host/windows.ts': uses(['shmat', 'shmdt']),
+  'host/guest-memory.ts': all,
+  'host/sysv.ts': all,
+  'host/wasi.ts': all,
+};
+// Groups whose cases go first for a file's mutants (the rest keep the
+// files' order): the same cases run, a mutant is only caught sooner.
+const FIRST = {
+  'host/shm.ts': ['shmctl', 'shmget', 'shmat'],
+  'host/sem.ts': ['semop', 'semctl', 'semget'],
+  'host/structs.ts': ['shmctl', 'semctl', 'guest-boundary'],
+  'host/windows.ts': ['shmat', 'shmdt', 'nattch', 'guest-boundary'],
+};
+
+// ------------------------------------------------------------ running
+const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+let topic = process.env.MUTATION_TOPIC ?? 'all';
+if (mutant !== undefined) {
+  const file = fileOfMutant(mutant);
+  if (!file) {
+    console.error(`mutation-test: mutant ${mutant} is in no host/*.ts file: running every test`);
+  } else if (TOPICS[file]) {
+    topic = file;
+  }
+}
+if (topic !== 'all' && !TOPICS[topic]) {
+  console.error(`mutation-test: MUTATION_TOPIC=${topic} is not one of: all, ${Object.keys(TOPICS).join(', ')}`);
+  process.exit(2);
+}
+const pick = topic === 'all' ? all : TOPICS[topic];
+
+const stryker = process.argv.includes('--stryker');
+const dryRun = stryker && mutant === undefined;
+const MAX_EXCLUDED = 5;
+const excludedFile = path.join(root, 'mutation-excluded.json');
+const excluded = new Set(!dryRun && stryker && fs.existsSync(excludedFile) ? JSON.parse(fs.readFileSync(excludedFile, 'utf8')) : []);
+const failedInDryRun = [];
+const t0 = performance.now();
+// MUTATION_LOG=FILE: one JSON line per run, so an interrupted Stryker run
+// still leaves each mutant's outcome (scripts/mutation.mjs sets it).
+function record(result, by) {
+  if (!process.env.MUTATION_LOG || mutant === undefined) return;
+  const s = Number(((performance.now() - t0) / 1000).toFixed(1));
+  fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ mutant, topic, result, by, s }) + '\n');
+}
+const fail = (what, test) => {
+  if (dryRun && test !== undefined) {
+    failedInDryRun.push(test);
+    console.log(`mutation-test: dry run: ${what}: left out of the mutant runs`);
+    if (MAX_EXCLUDED < failedInDryRun.length) {
+      console.log(`mutation-test: dry run: more than ${MAX_EXCLUDED} tests fail on the unmutated host: fix the suite first`);
+      process.exit(1);
+    }
+    return;
+  }
+  console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: caught by ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  record('killed', what);
+  process.exit(1);
+};
+
+function uvu(names) {
+  return new Promise((resolve) => {
+    const pattern = `^(${names.join('|')})\\.test\\.js$`;
+    const child = spawn(process.execPath, [path.join(root, 'node_modules/uvu/bin.js'), 'dist/test', pattern, '--bail'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code, signal) => resolve({ code, signal, out }));
+  });
+}
+
+async function uvuFile(name) {
+  const r = await uvu([name]);
+  // uvu prints "Total: N ... Passed: N"; a run that never got there failed too.
+  const total = Number(r.out.match(/Total:\s+(\d+)/)?.[1] ?? NaN);
+  const passed = Number(r.out.match(/Passed:\s+(\d+)/)?.[1] ?? NaN);
+  if (r.code === 0 && !Number.isNaN(total) && passed === total) return null;
+  const plain = r.out.replace(/\x1b\[[0-9;]*m/g, '');
+  const first = plain.split('\n').find((l) => /FAIL|Error/.test(l))?.trim().slice(0, 200) ?? '';
+  return `uvu ${name} (exit ${r.code ?? r.signal}) ${first}`;
+}
+
+// A failure counts only when it happens again: on this shared, loaded
+// machine a few tests that wait on wall-clock intervals can fail once
+// (docs/mutation.md); a mutant is killed by a failure that repeats.
+async function twice(run) {
+  const first = await run();
+  if (first === null) return null;
+  const again = await run();
+  return again === null ? null : `${again} (failed twice)`;
+}
+
+async function uvuStage(names) {
+  for (const name of names) {
+    if (excluded.has(`uvu ${name}`)) continue;
+    const bad = await twice(() => uvuFile(name));
+    if (bad) fail(bad, `uvu ${name}`);
+  }
+}
+
+await uvuStage(FAST_UVU);
+
+// Conformance: each chosen case on its own (two at a time), so that the
+// first disagreement ends the run.
+const { runSuite, loadCases } = await import(pathToFileURL(path.join(root, 'dist/conformance/cli.js')).href);
+const first = FIRST[topic] ?? [];
+const rank = (c) => (first.includes(c.group) ? first.indexOf(c.group) : first.length);
+const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`))
+  .map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
+const runCase = async (c) => {
+  const { cases: res } = await runSuite({ root, filter: c.name, concurrency: 1 });
+  const bad = res.find((r) => !r.agree);
+  return bad ? `conformance "${bad.name}": ${bad.why ?? 'disagrees'}` : null;
+};
+let next = 0;
+const worker = async () => {
+  while (next < cases.length) {
+    const c = cases[next++];
+    const bad = await twice(() => runCase(c));
+    if (bad) fail(bad, `case ${c.name}`);
+  }
+};
+await Promise.all([worker(), worker()]);
+
+await uvuStage(SLOW_UVU);
+if (dryRun) {
+  fs.writeFileSync(excludedFile, JSON.stringify(failedInDryRun));
+  if (process.env.MUTATION_LOG) {
+    for (const t of failedInDryRun) fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ excluded: t }) + '\n');
+  }
+}
+record('survived', null);
+console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: survived ${FAST_UVU.length + SLOW_UVU.length} uvu files and ${cases.length} conformance cases${excluded.size ? ` (${excluded.size} left out: failed in the dry run)` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
