@@ -15,6 +15,8 @@ Usage:
                       check every SysV semantic natively and as a wasm guest
   wasi-sysv bench [--quick] [--filter TEXT] [--json FILE]
                       wasm guests against native C and Node's own IPC
+  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
+                      run a teaching lab in its own namespaces, with verdicts
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -143,7 +145,7 @@ async function run(argv: string[]): Promise<number> {
   return report(r, a.wasm);
 }
 
-/** The suite and the benchmark live in their own modules, loaded on demand. */
+/** The suite, the benchmark and the labs live in their own modules, loaded on demand. */
 async function subcommand(rel: string, argv: string[]): Promise<number> {
   const mod = await import(new URL(rel, import.meta.url).href) as { main(argv: string[]): Promise<number> };
   return mod.main(argv);
@@ -170,6 +172,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('../conformance/cli.js', rest);
       case 'bench':
         return await subcommand('./bench/cli.js', rest);
+      case 'lab':
+        return await subcommand('../labs/cli.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }
