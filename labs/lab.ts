@@ -224,6 +224,9 @@ function runCommand(lab: Lab, cmd: string[], reportPath: string): { pass: boolea
 
 /** Runs the lab here (in its namespace); returns the report. */
 export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabReport> {
+  // Node hands NODE_V8_COVERAGE (set under c8) to every child whatever env
+  // it is given: a lab's programs must see only the lab's environment.
+  delete process.env.NODE_V8_COVERAGE;
   applyIpcLimits(lab);
   const t0 = Date.now();
   // Trace times: when the supervisor read each line, in seconds since the lab started.
