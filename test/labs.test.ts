@@ -173,6 +173,22 @@ test('verdicts: trap (message and function), output, CPU timeout, wall timeout, 
   assert.is(w.report.ipc.sem[0].sems[0].ncnt, 0); // read after the holder was stopped
 });
 
+test('the IPC limits are written into the lab\'s own namespace, not this one', () => {
+  const mine = fs.readFileSync('/proc/sys/kernel/sem', 'utf8');
+  const file = labFile({
+    name: 'l',
+    limits: { semmsl: 7, semmns: 70, semopm: 5, semmni: 3, shmmni: 4, shmmaxBytes: 65536, shmallPages: 100 },
+    processes: [
+      { name: 'sem', native: ['/bin/cat', '/proc/sys/kernel/sem'] },
+      { name: 'shm', native: ['/bin/sh', '-c', 'cat /proc/sys/kernel/shmmni /proc/sys/kernel/shmmax /proc/sys/kernel/shmall'] },
+    ],
+    checks: [{ process: 'sem', stdout: '7\t70\t5\t3' }, { process: 'shm', stdout: '4\n65536\n100\n' }],
+  });
+  const { r, report } = runLab(file);
+  assert.is(r.status, 0, r.stdout + r.stderr + JSON.stringify(report?.checks));
+  assert.is(fs.readFileSync('/proc/sys/kernel/sem', 'utf8'), mine);
+});
+
 /** pid -> [ppid, start time] of every process now. */
 function table(): Map<number, [number, string]> {
   const out = new Map<number, [number, string]>();
