@@ -258,7 +258,7 @@ test('SIGKILL of the lab leaves no process and no IPC object', async () => {
   await until('every process of the lab to be gone', () => {
     const now = table();
     return before.every(([pid, st]) => now.get(pid)?.[1] !== st);
-  });
+  }, 10_000);
   // No process is left in the lab's IPC namespace, so the kernel has freed it with every object in it.
   const now = table();
   assert.ok([...now.keys()].every((p) => nsOf(p, 'ipc') !== labNs), 'a process still holds the lab\'s IPC namespace');
