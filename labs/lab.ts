@@ -19,7 +19,7 @@ const TRACE_LINE = /^(shmget|shmat|shmdt|shmctl|semget|semop|semtimedop|semctl)\
 const TRAP_LINE = /^wasi-sysv: guest .* trapped: (.*?)(?: \(in (.*)\))?$/;
 const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(os.constants.signals).map(([k, v]) => [v, k]));
 
-export type Verdict = 'ok' | 'exit' | 'trap' | 'timeout' | 'output' | 'killed' | 'error';
+export type Verdict = 'ok' | 'exit' | 'trap' | 'timeout' | 'output' | 'deadlock' | 'killed' | 'error';
 
 export interface ProcessReport {
   name: string; index: number; pid: number | null;
@@ -50,8 +50,18 @@ export interface LabReport {
   wallMs: number;
   processes: ProcessReport[];
   checks: Array<{ check: string; pass: boolean; why: string }>;
-  deadlock: null;
+  deadlock: Deadlock | null;
   ipc: IpcState;
+}
+
+/** The wait-for picture when every live process of the lab waited in semop. */
+export interface Deadlock {
+  graceMs: number;
+  processes: Array<{ name: string; index: number; pid: number; semid: number; key: number | null;
+    ops: Array<{ num: number; op: number; flg: number }> }>;
+  /** The sets they wait on, as they were: value, semncnt, semzcnt and sempid of each semaphore. */
+  sets: IpcState['sem'];
+  text: string;
 }
 
 export interface SuperviseOptions { jsonPath?: string; traceDir?: string; helpers: { exec: string; ipc: string } }
@@ -222,6 +232,59 @@ function runCommand(lab: Lab, cmd: string[], reportPath: string): { pass: boolea
   return { pass: r.status === 0, why: r.status === 0 ? last : `exit ${r.status ?? r.signal}${last ? `: ${last}` : ''}` };
 }
 
+// x86-64 system call numbers, as /proc/PID/task/TID/syscall shows them.
+const SYS_SEMOP = 65;
+const SYS_SEMTIMEDOP = 220;
+
+/**
+ * The semop a process waits in without a timeout, read from
+ * /proc/PID/task/TID/syscall (number, then the arguments), or null when none
+ * of its threads does. The sops are read from /proc/PID/mem: the same way
+ * for a native program and for a wasm guest's host (whose kernel call works
+ * on the guest's own sembuf array).
+ */
+function semWait(pid: number): { semid: number; ops: Array<{ num: number; op: number; flg: number }> } | null {
+  let tasks: string[];
+  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return null; }
+  for (const t of tasks) {
+    let line: string;
+    try { line = fs.readFileSync(`/proc/${pid}/task/${t}/syscall`, 'utf8').trim(); } catch { continue; }
+    const f = line.split(' ');
+    const nr = Number(f[0]);
+    if (nr !== SYS_SEMOP && !(nr === SYS_SEMTIMEDOP && BigInt(f[4] ?? '1') === 0n)) continue;
+    const semid = Number(BigInt(f[1]!));
+    const sops = BigInt(f[2]!);
+    const nsops = Math.min(Number(BigInt(f[3]!)), 64);
+    const ops: Array<{ num: number; op: number; flg: number }> = [];
+    try {
+      const fd = fs.openSync(`/proc/${pid}/mem`, 'r');
+      try {
+        const b = Buffer.alloc(nsops * 6);
+        if (fs.readSync(fd, b, 0, b.length, sops as unknown as number) === b.length) {
+          for (let i = 0; i < nsops; i++) ops.push({ num: b.readUInt16LE(i * 6), op: b.readInt16LE(i * 6 + 2), flg: b.readInt16LE(i * 6 + 4) });
+        }
+      } finally { fs.closeSync(fd); }
+    } catch { /* the ops stay unknown */ }
+    return { semid, ops };
+  }
+  return null;
+}
+
+function deadlockText(d: Omit<Deadlock, 'text'>, procs: ProcessReport[]): string {
+  const who = (pid: number) => { const p = procs.find((x) => x.pid === pid); return p ? `${label(p)} (pid ${pid})` : `pid ${pid}`; };
+  const hex = (k: number | null) => (k === null ? '?' : `0x${(k >>> 0).toString(16)}`);
+  const lines = [`deadlock: every live process has waited in semop for more than ${(d.graceMs / 1000).toFixed(1)} s`];
+  for (const p of d.processes) {
+    lines.push(`  ${label(p as any)} (pid ${p.pid}) waits on set ${hex(p.key)} (id ${p.semid}): ` +
+      (p.ops.map((o) => `sem ${o.num} ${o.op > 0 ? '+' : ''}${o.op}${o.op === 0 ? ' (wait for zero)' : ''}${o.flg ? ` flags ${o.flg}` : ''}`).join(', ') || 'ops unknown'));
+  }
+  for (const s of d.sets) {
+    lines.push(`  set ${hex(s.key)} (id ${s.id}): ` + s.sems.map((x, i) =>
+      `sem ${i} = ${x.value} (${x.ncnt} waiting to decrease, ${x.zcnt} for zero; last changed by ${x.pid ? who(x.pid) : 'nobody'})`).join('; '));
+  }
+  return lines.join('\n');
+}
+
 /** Runs the lab here (in its namespace); returns the report. */
 export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabReport> {
   // Node hands NODE_V8_COVERAGE (set under c8) to every child whatever env
@@ -245,6 +308,34 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
 
+  // Deadlock: every live process waiting in semop (no timeout), sampled every
+  // 200 ms, with no semaphore of the namespace changing, for longer than the grace.
+  const graceMs = (lab.limits.deadlockGraceSeconds ?? 1) * 1000;
+  // (Asserted: set in the watcher, which TypeScript does not follow.)
+  let deadlock = null as Deadlock | null;
+  let blockedSince: number | undefined;
+  let fingerprint = '';
+  const watcher = setInterval(() => {
+    if (deadlock || wallHit || interrupted) return;
+    const running = [...live].filter((r) => r.report.pid !== null);
+    if (running.length === 0 || running.length !== live.size) { blockedSince = undefined; return; }
+    const waits = running.map((r) => semWait(r.report.pid!));
+    if (waits.some((w) => w === null)) { blockedSince = undefined; return; }
+    let ipc: IpcState;
+    try { ipc = readIpc(opts.helpers.ipc); } catch { return; }
+    const fp = JSON.stringify(ipc.sem);
+    if (blockedSince === undefined || fp !== fingerprint) { blockedSince = Date.now(); fingerprint = fp; return; }
+    if (Date.now() - blockedSince < graceMs) return;
+    const d: Omit<Deadlock, 'text'> = {
+      graceMs,
+      processes: running.map((r, i) => ({ name: r.report.name, index: r.report.index, pid: r.report.pid!, semid: waits[i]!.semid,
+        key: ipc.sem.find((x) => x.id === waits[i]!.semid)?.key ?? null, ops: waits[i]!.ops })),
+      sets: ipc.sem.filter((x) => waits.some((w) => w!.semid === x.id)),
+    };
+    deadlock = { ...d, text: deadlockText(d, all.map((r) => r.report)) };
+    stopAll('deadlock', 'blocked in semop in a deadlock');
+  }, 200);
+
   const launch = (specs: ProcessSpec[]) => {
     const batch: Running[] = [];
     for (const spec of specs) {
@@ -257,17 +348,18 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     return Promise.all(batch.map((r) => r.done));
   };
   for (const spec of lab.processes.filter((p) => p.before)) {
-    if (wallHit || interrupted) break;
+    if (wallHit || interrupted || deadlock) break;
     await launch([spec]);
   }
-  if (!wallHit && !interrupted) await launch(lab.processes.filter((p) => !p.before));
+  if (!wallHit && !interrupted && !deadlock) await launch(lab.processes.filter((p) => !p.before));
   clearTimeout(wallTimer);
+  clearInterval(watcher);
 
   const processes = all.map((r) => r.report);
   const ipc = readIpc(opts.helpers.ipc);
   const report: LabReport = {
     lab: lab.name, file: lab.file, verdict: 'pass', why: '', wallMs: 0,
-    processes, checks: [], deadlock: null, ipc,
+    processes, checks: [], deadlock, ipc,
   };
   if (interrupted) {
     report.verdict = 'error';
@@ -306,6 +398,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     const failed = report.checks.filter((c) => !c.pass);
     const badProcs = processes.filter((p) => p.verdict === 'error');
     if (badProcs.length) { report.verdict = 'error'; report.why = badProcs.map((p) => `${label(p)}: ${p.why}`).join('; '); }
+    else if (deadlock) { report.verdict = 'deadlock'; report.why = `${deadlock.processes.length} process(es) deadlocked in semop`; }
     else if (failed.length) { report.verdict = 'fail'; report.why = `${failed.length} of ${report.checks.length} check(s) failed`; }
     else report.why = `${report.checks.length} check(s) passed`;
   }
@@ -327,10 +420,10 @@ const cell = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…'
 export function formatReport(r: LabReport): string {
   const nameW = Math.max(7, ...r.processes.map((p) => label(p).length));
   const out = [
-    `${cell('process', nameW)}  ${cell('pid', 6)}  ${cell('verdict', 8)}  ${cell('exit', 5)}  ${'wall ms'.padStart(8)}  ${'cpu ms'.padStart(7)}  ${'calls'.padStart(7)}  why`,
+    `${cell('process', nameW)}  ${cell('pid', 6)}  ${cell('verdict', 8)}  ${cell('exit', 7)}  ${'wall ms'.padStart(8)}  ${'cpu ms'.padStart(7)}  ${'calls'.padStart(7)}  why`,
   ];
   for (const p of r.processes) {
-    out.push(`${cell(label(p), nameW)}  ${cell(String(p.pid ?? '-'), 6)}  ${cell(p.verdict, 8)}  ${cell(p.exit === null ? (p.signal ?? '-') : String(p.exit), 5)}  ` +
+    out.push(`${cell(label(p), nameW)}  ${cell(String(p.pid ?? '-'), 6)}  ${cell(p.verdict, 8)}  ${cell(p.exit === null ? (p.signal ?? '-') : String(p.exit), 7)}  ` +
       `${String(p.wallMs).padStart(8)}  ${String(p.cpuMs ?? '-').padStart(7)}  ${String(p.calls ?? '-').padStart(7)}  ${p.why}`);
   }
   out.push('');
@@ -338,6 +431,7 @@ export function formatReport(r: LabReport): string {
   if (r.checks.length) out.push('');
   const left = r.ipc.shm.length + r.ipc.sem.length;
   if (left) out.push(`left at the end: ${r.ipc.shm.map((s) => `shm key 0x${(s.key >>> 0).toString(16)} id ${s.id} (${s.size} bytes)`).concat(r.ipc.sem.map((s) => `sem key 0x${(s.key >>> 0).toString(16)} id ${s.id} [${s.sems.map((x) => x.value).join(' ')}]`)).join(', ')}`);
+  if (r.deadlock) out.push(r.deadlock.text, '');
   out.push(`lab ${r.lab}: ${r.verdict.toUpperCase()} (${r.why}; ${(r.wallMs / 1000).toFixed(2)} s)`);
   return out.join('\n');
 }

@@ -19,6 +19,8 @@ export interface Limits {
   outputBytes: number;
   /** Processes the lab may start (instances of every entry together). */
   processes?: number;
+  /** How long every live process must wait in semop before the lab is a deadlock (default 1). */
+  deadlockGraceSeconds?: number;
 }
 
 export interface ProcessSpec {
@@ -55,7 +57,7 @@ export class LabError extends Error {
 }
 
 const LIMIT_KEYS = ['wallSeconds', 'shmmni', 'shmallPages', 'shmmaxBytes', 'semmsl', 'semmns', 'semopm', 'semmni',
-  'memoryPages', 'cpuSeconds', 'outputBytes', 'processes'] as const;
+  'memoryPages', 'cpuSeconds', 'outputBytes', 'processes', 'deadlockGraceSeconds'] as const;
 const PROCESS_KEYS = ['name', 'wasm', 'native', 'count', 'args', 'stdin', 'before'];
 const CHECK_KINDS = ['exit', 'stdout', 'sem', 'ipcEmpty', 'command'];
 
@@ -110,8 +112,9 @@ export function loadLab(file: string): Lab {
     else {
       for (const [k, v] of Object.entries(raw.limits)) {
         if (!(LIMIT_KEYS as readonly string[]).includes(k)) { err(`$.limits.${k}`, `one of ${LIMIT_KEYS.join(', ')}`); continue; }
-        const positive = k === 'wallSeconds' || k === 'cpuSeconds' ? typeof v === 'number' && v > 0 && Number.isFinite(v) : isInt(v, 1);
-        if (!positive) err(`$.limits.${k}`, k === 'wallSeconds' || k === 'cpuSeconds' ? 'a positive number' : 'an integer >= 1', v);
+        const seconds = k === 'wallSeconds' || k === 'cpuSeconds' || k === 'deadlockGraceSeconds';
+        const positive = seconds ? typeof v === 'number' && v > 0 && Number.isFinite(v) : isInt(v, 1);
+        if (!positive) err(`$.limits.${k}`, seconds ? 'a positive number' : 'an integer >= 1', v);
         else (lab.limits as any)[k] = v;
       }
     }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, ROOT, guest, start, test } from './helpers.js';
+import { CLI, ROOT, guest, native, start, test } from './helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'labs-test-'));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -164,7 +164,7 @@ test('verdicts: trap (message and function), output, CPU timeout, wall timeout, 
   assert.is(proc(report, 'env').stdout, 'LAB_VAR=x1\nenv end\n');
   assert.is(proc(report, 'nenv').stdout, 'LAB_VAR=x1\n');
 
-  const wall = labFile({ name: 'w', limits: { wallSeconds: 2 }, processes: [{ name: 'hold', wasm: misbehave(), args: ['hold'] }] });
+  const wall = labFile({ name: 'w', limits: { wallSeconds: 2, deadlockGraceSeconds: 60 }, processes: [{ name: 'hold', wasm: misbehave(), args: ['hold'] }] });
   const w = runLab(wall);
   assert.is(w.r.status, 0, w.r.stdout + w.r.stderr);
   assert.is(proc(w.report, 'hold').verdict, 'timeout');
@@ -187,6 +187,33 @@ test('the IPC limits are written into the lab\'s own namespace, not this one', (
   const { r, report } = runLab(file);
   assert.is(r.status, 0, r.stdout + r.stderr + JSON.stringify(report?.checks));
   assert.is(fs.readFileSync('/proc/sys/kernel/sem', 'utf8'), mine);
+});
+
+test('deadlock: guests and a native program all waiting in semop are stopped, with the wait-for picture', () => {
+  const file = labFile({
+    name: 'd', limits: { wallSeconds: 30 },
+    processes: [
+      { name: 'hold', wasm: misbehave(), args: ['hold'], count: 2 },
+      { name: 'nat', native: [native('lab-semwait')] },
+    ],
+    checks: [{ process: 'hold', exit: 0 }],
+  });
+  const { r, report } = runLab(file);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.is(report.verdict, 'deadlock');
+  for (const p of report.processes) assert.is(p.verdict, 'deadlock', JSON.stringify(p));
+  const d = report.deadlock;
+  assert.is(d.processes.length, 3);
+  for (const p of d.processes) {
+    assert.is(p.key, 0x7a11);
+    assert.equal(p.ops, [{ num: 0, op: -1, flg: 0 }]);
+    assert.is(p.pid, proc(report, p.name, p.index).pid);
+  }
+  assert.is(d.sets.length, 1);
+  assert.equal(d.sets[0].sems.map((x: any) => [x.value, x.ncnt, x.zcnt]), [[0, 3, 0]]);
+  assert.match(r.stdout, /deadlock: every live process has waited in semop/);
+  assert.match(r.stdout, /nat\[0\] \(pid \d+\) waits on set 0x7a11 \(id \d+\): sem 0 -1/);
+  assert.match(r.stdout, /lab d: DEADLOCK/);
 });
 
 /** pid -> [ppid, start time] of every process now. */
@@ -233,6 +260,7 @@ test('SIGKILL of the lab leaves no process and no IPC object', async () => {
   const outer = run.child.pid!;
   // Ready when the holders' semaphore set exists in the lab's namespace and both wait on it.
   let labNs: string | undefined;
+  let labPidNs: string | undefined;
   let holder = 0;
   await until('the holders to block', () => {
     const procs = descendants(outer);
@@ -241,6 +269,7 @@ test('SIGKILL of the lab leaves no process and no IPC object', async () => {
     if (!inLab) return false;
     holder = inLab[0];
     labNs = nsOf(holder, 'ipc');
+    labPidNs = nsOf(holder, 'pid_for_children');
     // lab-ipc, inside the lab's IPC namespace: both holders wait on the set (semncnt 2).
     const r = spawnSync('nsenter', ['-t', String(holder), '--ipc', path.join(ROOT, 'build/labs/lab-ipc')], { encoding: 'utf8' });
     if (r.status !== 0) return false;
@@ -261,7 +290,11 @@ test('SIGKILL of the lab leaves no process and no IPC object', async () => {
   }, 10_000);
   // No process is left in the lab's IPC namespace, so the kernel has freed it with every object in it.
   const now = table();
-  assert.ok([...now.keys()].every((p) => nsOf(p, 'ipc') !== labNs), 'a process still holds the lab\'s IPC namespace');
+  // (The kernel reuses a freed namespace's inode number, and other programs on
+  // this machine make namespaces all the time: a holder must be in both of the lab's.)
+  const holders = [...now.keys()].filter((p) => nsOf(p, 'ipc') === labNs && nsOf(p, 'pid') === labPidNs);
+  const cmd = (p: number) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return '?'; } };
+  assert.equal(holders.map(cmd), [], 'a process still holds the lab\'s IPC namespace');
   assert.not.ok(fs.readFileSync('/proc/sysvipc/sem', 'utf8').includes(String(0x7a11)));
 });
 
