@@ -298,4 +298,31 @@ test('SIGKILL of the lab leaves no process and no IPC object', async () => {
   assert.not.ok(fs.readFileSync('/proc/sysvipc/sem', 'utf8').includes(String(0x7a11)));
 });
 
+test('Ctrl-C (SIGINT) stops the lab: every process killed, the report written, exit 130, nothing left', async () => {
+  const file = labFile({
+    name: 'c', limits: { wallSeconds: 60, deadlockGraceSeconds: 60 },
+    processes: [{ name: 'hold', wasm: misbehave(), args: ['hold'] }, { name: 'sleep', native: ['/bin/sleep', '1000'] }],
+  });
+  const json = path.join(path.dirname(file), 'report.json');
+  const run = start(process.execPath, [CLI, 'lab', file, '--json', json]);
+  const outer = run.child.pid!;
+  const host = nsOf(process.pid, 'ipc');
+  await until('the holder to block', () => {
+    const inLab = descendants(outer).find(([p]) => { const ns = nsOf(p, 'ipc'); return ns !== undefined && ns !== host; });
+    if (!inLab) return false;
+    const r = spawnSync('nsenter', ['-t', String(inLab[0]), '--ipc', path.join(ROOT, 'build/labs/lab-ipc')], { encoding: 'utf8' });
+    return r.status === 0 && JSON.parse(r.stdout).sem.find((x: any) => x.key === 0x7a11)?.sems[0].ncnt === 1;
+  });
+  const before = descendants(outer);
+  process.kill(outer, 'SIGINT');
+  const end = await run.done;
+  assert.is(end.code, 130, run.out() + run.err());
+  const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.is(report.verdict, 'error');
+  assert.is(report.why, 'stopped by SIGINT');
+  assert.equal(report.processes.map((p: any) => p.verdict), ['killed', 'killed']);
+  const now = table();
+  assert.ok(before.every(([pid, st]) => now.get(pid)?.[1] !== st), 'a process of the lab survived');
+});
+
 test.run();
