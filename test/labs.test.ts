@@ -117,6 +117,17 @@ test('the counter lab passes: every process ok, every check passes, the report h
   assert.ok(lines.some((l) => /semget\(0x1ab0, 2, IPC_CREAT\|IPC_EXCL\|0600\) = \d+$/.test(l)));
 });
 
+test('the broken counter (no mutex) fails its checker, and only that check', () => {
+  const json = path.join(tmp, 'broken.json');
+  const r = lab([path.join(ROOT, 'labs/counter/broken.json'), '--json', json]);
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.is(report.verdict, 'fail');
+  assert.equal(report.checks.map((c: any) => c.pass), [true, true, true, false]);
+  const m = /^exit 1: counter = (\d+), expected 300000$/.exec(report.checks[3].why);
+  assert.ok(m && Number(m[1]) < 300000, report.checks[3].why);
+});
+
 test('a failing check fails the lab (exit 1) and says why', () => {
   const file = labFile({
     name: 'f',

@@ -78,7 +78,7 @@ test('every wasi-sysv command and flag the README shows exists', () => {
   assert.ok(uses.length >= 8, `found the README's commands (${uses.length})`);
   const top = help('run');
   for (const u of uses) {
-    assert.ok(['run', 'conformance', 'bench'].includes(u.cmd) && top.includes(`wasi-sysv ${u.cmd}`), `${u.where}: command ${u.cmd} is in wasi-sysv --help`);
+    assert.ok(['run', 'conformance', 'bench', 'lab'].includes(u.cmd) && top.includes(`wasi-sysv ${u.cmd}`), `${u.where}: command ${u.cmd} is in wasi-sysv --help`);
     const text = help(u.cmd);
     for (const f of u.flags) assert.ok(new RegExp(`${f}\\b`).test(text), `${u.where}: ${u.cmd} ${f} is in its --help`);
   }
