@@ -121,6 +121,9 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
     // with --env), a native program gets the lab's.
     env: spec.wasm ? {} : { ...lab.env },
     stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+    // A session of its own: a terminal's Ctrl-C reaches the supervisor only,
+    // which stops every process itself (so each gets the verdict killed).
+    detached: true,
   });
   if (stdinFd !== undefined) fs.closeSync(stdinFd);
   const report: ProcessReport = {

@@ -172,6 +172,8 @@ test('verdicts: trap (message and function), output, CPU timeout, wall timeout, 
   assert.match(spin.why, /CPU/);
   // RLIMIT_CPU and rusage account CPU time differently: near 1 s, not exactly.
   assert.ok(spin.cpuMs >= 800, String(spin.cpuMs));
+  // SIGXCPU dumps core by default: lab-exec sets RLIMIT_CORE 0, so no core file lands in the lab's directory.
+  assert.equal(fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('core')), []);
   assert.is(proc(report, 'env').stdout, 'LAB_VAR=x1\nenv end\n');
   assert.is(proc(report, 'nenv').stdout, 'LAB_VAR=x1\n');
 

@@ -55,6 +55,9 @@ int main(int argc, char **argv) {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
+    /* No core files in the lab's directory (SIGXCPU dumps core). */
+    struct rlimit none = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &none);
     if (cpu > 0) {
       struct rlimit rl = { (rlim_t)cpu, (rlim_t)cpu + 1 };
       setrlimit(RLIMIT_CPU, &rl);
