@@ -21,9 +21,9 @@ function labFile(lab: unknown, name = 'lab.json'): string {
   return file;
 }
 
-/** Runs `wasi-sysv lab ARGS` to completion. */
+/** Runs `wasi-sysv lab ARGS` to completion (with core dumps allowed, so that a lab that lets one happen shows). */
 function lab(args: string[]) {
-  return spawnSync(process.execPath, [CLI, 'lab', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('prlimit', ['--core=unlimited', '--', process.execPath, CLI, 'lab', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 }
 
 /** Runs a lab file with --json; returns the exit status and the report. */
