@@ -200,6 +200,17 @@ test('the IPC limits are written into the lab\'s own namespace, not this one', (
   const { r, report } = runLab(file);
   assert.is(r.status, 0, r.stdout + r.stderr + JSON.stringify(report?.checks));
   assert.is(fs.readFileSync('/proc/sys/kernel/sem', 'utf8'), mine);
+
+  // The kernel enforces them: a guest calling shmget in a loop gets ENOSPC (28) at shmmni,
+  // while a lab next to it is unharmed.
+  const hog = labFile({
+    name: 'h', limits: { shmmni: 5 },
+    processes: [{ name: 'hog', wasm: misbehave(), args: ['shmloop'] }],
+    checks: [{ process: 'hog', stdout: 'made 5 segments, then errno 28' }],
+  });
+  const h = runLab(hog);
+  assert.is(h.r.status, 0, h.r.stdout + h.r.stderr);
+  assert.is(h.report.ipc.shm.length, 5);
 });
 
 test('deadlock: guests and a native program all waiting in semop are stopped, with the wait-for picture', () => {

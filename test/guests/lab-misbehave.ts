@@ -7,7 +7,9 @@
 //          then waits on it forever
 //   env    prints its environment, one K=V a line, then "env end"
 //   exit N exits with status N
-import { SemaphoreSet } from "../../assembly/index";
+//   shmloop  shmget(IPC_PRIVATE) in a loop until it fails; prints
+//          "made N segments, then errno E"
+import { SemaphoreSet, shmget, errno, IPC_PRIVATE, IPC_CREAT } from "../../assembly/index";
 
 let mode = process.argv.length > 1 ? process.argv[1] : "";
 let sink: i32 = 0;
@@ -31,6 +33,10 @@ if (mode == "trap") {
   let keys = process.env.keys();
   for (let i = 0; i < keys.length; i++) console.log(keys[i] + "=" + process.env.get(keys[i]));
   console.log("env end");
+} else if (mode == "shmloop") {
+  let n = 0;
+  while (n < 100000 && shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0o600) >= 0) n++;
+  console.log("made " + n.toString() + " segments, then errno " + errno.toString());
 } else if (mode == "exit") {
   process.exit(I32.parseInt(process.argv[2]));
 } else {
