@@ -17,6 +17,8 @@ Usage:
                       wasm guests against native C and Node's own IPC
   wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--json FILE]
                       random sysv programs, natively and as a guest, compared
+  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
+                      run a teaching lab in its own namespaces, with verdicts
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -145,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
   return report(r, a.wasm);
 }
 
-/** The suite and the benchmark live in their own modules, loaded on demand. */
+/** The suite, the benchmark and the labs live in their own modules, loaded on demand. */
 async function subcommand(rel: string, argv: string[]): Promise<number> {
   const mod = await import(new URL(rel, import.meta.url).href) as { main(argv: string[]): Promise<number> };
   return mod.main(argv);
@@ -174,6 +176,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('./bench/cli.js', rest);
       case 'fuzz':
         return await subcommand('../fuzz/cli.js', rest);
+      case 'lab':
+        return await subcommand('../labs/cli.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }

@@ -7,16 +7,16 @@ import { ModuleError } from './guest.js';
 import { GROW_IMPORT } from './wasm-rewrite.js';
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
+// The host's own import modules; GROW_IMPORT's is added by the host itself
+// to a module whose memory.grow it routes (wasm-rewrite.ts).
+const HOST_MODULES = new Set(['sysv', 'proc', GROW_IMPORT.module]);
 const HOW = 'build the guest as a WASI command: asc with the @assemblyscript/wasi-shim config (README, "Writing a guest")';
 
 /** Throws ModuleError when `module` is not a WASI command the host can link. */
 export function checkWasiCommand(module: WebAssembly.Module, wasmPath: string): void {
   const name = path.basename(wasmPath);
   const imports = WebAssembly.Module.imports(module);
-  // The module is the one loadModule returned: its memory.grow already routed
-  // through the host's own import (wasm-rewrite.ts), which is not foreign.
-  const hosts = (i: WebAssembly.ModuleImportDescriptor) => i.module === GROW_IMPORT.module && i.name === GROW_IMPORT.name;
-  const foreign = imports.find((i) => !WASI_MODULES.has(i.module) && i.module !== 'sysv' && !hosts(i));
+  const foreign = imports.find((i) => !WASI_MODULES.has(i.module) && !HOST_MODULES.has(i.module));
   if (foreign) {
     throw new ModuleError(`${name} imports ${foreign.module}.${foreign.name}, which a WASI command does not have: ${HOW}`);
   }
