@@ -55,6 +55,11 @@ export interface RunOptions {
    * memory.grow past it returns -1, a shmat that would need it ENOMEM.
    */
   memoryPages?: number;
+  /**
+   * Live children the guest may have at once (its proc.spawn gives EAGAIN
+   * past it); each child gets the same limit. Default and maximum: 1024.
+   */
+  maxProcs?: number;
 }
 
 /** How a guest ended. */
@@ -136,6 +141,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
       trace: traceFn ? 'callback' : o.trace === true, module,
       ...(o.uid !== undefined ? { uid: o.uid } : {}),
       ...(o.memoryPages !== undefined ? { memoryPages: o.memoryPages } : {}),
+      ...(o.maxProcs !== undefined ? { maxProcs: o.maxProcs } : {}),
     },
     {
       stdio: pump,
