@@ -12,6 +12,12 @@
 import { Segment, sleepMs, spawn, wait, SELF, errno, strerror } from "../index";
 import { Args, fail } from "./lib/cli";
 
+// Parent and child write to the same stdout: one write per line, so that
+// their lines never mix (console.log writes the text and "\n" apart).
+function say(line: string): void {
+  process.stdout.write(line + "\n");
+}
+
 let args = new Args("[--count N] [--key K] [--interval MS]");
 let key = <i32>args.int("--key", 1234);
 let count = args.int("--count", 10);
@@ -24,7 +30,7 @@ if (child) {
   for (let i: i64 = 0; i < count; i++) {
     let v = win.loadI32(0) + 1; // one incrementer: no lock needed
     win.storeI32(0, v);
-    console.log("child " + v.toString());
+    say("child " + v.toString());
     sleepMs(interval);
   }
   win.detach();
@@ -36,11 +42,11 @@ if (child) {
   if (pid < 0) fail("spawn: " + strerror(errno));
   for (let i: i64 = 0; i < count; i++) {
     sleepMs(interval);
-    console.log(win.loadI32(0).toString());
+    say(win.loadI32(0).toString());
   }
   let st = wait(pid);
   if (st == null) fail("wait: " + strerror(errno));
-  console.log("final " + win.loadI32(0).toString());
+  say("final " + win.loadI32(0).toString());
   win.detach();
   if (seg.created) seg.remove();
   if (!st!.exited || st!.code != 0) fail("counter: the child failed (wait status " + st!.raw.toString() + ")");

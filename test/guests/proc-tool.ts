@@ -15,7 +15,10 @@ const role = argv.length > 1 ? argv[1] : "";
 const status = heap.alloc(8);
 const top = <i32>(memory.size() << 16);
 
-function line(what: string, r: i32): void { console.log(what + " " + r.toString()); }
+// One write per line: parent and child share stdout (console.log writes the
+// text and "\n" apart, so their lines could mix).
+function say(text: string): void { process.stdout.write(text + "\n"); }
+function line(what: string, r: i32): void { say(what + " " + r.toString()); }
 
 /** Spawns NAME with ARGS (an argument block of NUL-terminated strings). */
 function doSpawn(name: string, args: string[]): i32 {
@@ -28,7 +31,7 @@ function doSpawn(name: string, args: string[]): i32 {
 
 function reap(pid: i32): void {
   const w = wait(pid, <i32>status, 0);
-  console.log("wait " + w.toString() + " status " + load<i32>(status).toString());
+  say("wait " + w.toString() + " status " + load<i32>(status).toString());
 }
 
 if (role == "exit") {
@@ -87,7 +90,7 @@ if (role == "exit") {
   reap(r);
 } else if (role == "leave") {
   line("spawned", doSpawn("", ["block", argv[2]]));
-  console.log("left");
+  say("left");
 } else if (role == "nohang") {
   const key = I32.parseInt(argv[2]);
   const r = doSpawn("", ["block", argv[2]]);
@@ -99,6 +102,6 @@ if (role == "exit") {
   line("rmid", semctl(id, 0, 0, 0));
   reap(r);
 } else {
-  console.log("unknown role " + role);
+  say("unknown role " + role);
   process.exit(2);
 }
