@@ -112,6 +112,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
   const loadError = (message: string) => done({ kind: 'error', phase: 'load', message }, EXIT_LOAD_ERROR);
 
   if (o.timeoutSeconds !== undefined && !(o.timeoutSeconds > 0)) throw new TypeError('timeoutSeconds must be a positive number');
+  if (o.maxProcs !== undefined && !(Number.isSafeInteger(o.maxProcs) && o.maxProcs >= 0)) throw new TypeError('maxProcs must be a whole number >= 0');
   let dirs: DirMapping[];
   try {
     dirs = (o.dirs ?? []).map(toDir);
