@@ -44,7 +44,7 @@ export const WASM_PAGE_SIZE = 65536;
 
 /** Linux errno numbers (x86-64) and their names, as abi.md lists them. */
 export const Errno = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, E2BIG: 7, EAGAIN: 11, ENOMEM: 12, EACCES: 13,
+  EPERM: 1, ENOENT: 2, EINTR: 4, E2BIG: 7, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13,
   EFAULT: 14, EEXIST: 17, EINVAL: 22, ENFILE: 23, EFBIG: 27, ENOSPC: 28,
   ERANGE: 34, ENOSYS: 38, EIDRM: 43,
 } as const;

@@ -37,6 +37,11 @@ Options for run (before the module; everything after it goes to the guest):
                         shmat(3, NULL, SHM_RDONLY) = 0x30000
                         shmget(0x4d2, 4096, IPC_CREAT|IPC_EXCL|0600) = -1 EEXIST
   --timeout S         stop the guest after S seconds (exit status 124).
+  --max-procs N       the guest may have at most N live children (proc.spawn,
+                      docs/abi.md); past it, spawn gives EAGAIN. Each child
+                      gets the same limit. Default: 1024.
+  --memory-pages N    linear memory may not grow past N pages of 64 KiB
+                      (memory.grow returns -1, shmat ENOMEM).
   --uid N             run the guest as uid and gid N (as root): the host loads
                       everything first, then drops its privileges, so neither
                       the module nor this installation need be readable by N.
@@ -54,7 +59,9 @@ exits, traps or is stopped, its windows are detached (nattch drops); its
 segments, semaphores and their data stay in the kernel.
 
 The guest is a WASI command that imports module "sysv" (shmget shmat shmdt
-shmctl semget semop semtimedop semctl); see the ABI in docs/abi.md.`;
+shmctl semget semop semtimedop semctl) and may import "proc" (spawn wait
+getpid: child guests as real processes, run with this run's options); see
+the ABI in docs/abi.md.`;
 
 class UsageError extends Error {}
 
@@ -64,6 +71,8 @@ interface RunArgs {
   trace: boolean;
   timeout?: number;
   uid?: number;
+  maxProcs?: number;
+  memoryPages?: number;
   wasm: string;
   guestArgs: string[];
 }
@@ -102,6 +111,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
         const s = Number(take());
         if (!Number.isFinite(s) || s <= 0) throw new UsageError('--timeout needs a positive number of seconds');
         out.timeout = s;
+        break;
+      }
+      case '--max-procs': case '--memory-pages': {
+        const v = take();
+        if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag} needs a whole number`);
+        if (flag === '--max-procs') out.maxProcs = Number(v); else out.memoryPages = Number(v);
         break;
       }
       case '--uid': {
@@ -143,6 +158,8 @@ async function run(argv: string[]): Promise<number> {
     args: a.guestArgs, env: a.env, dirs: a.dirs, trace: a.trace,
     handleSignals: true, ...(a.timeout !== undefined ? { timeoutSeconds: a.timeout } : {}),
     ...(a.uid !== undefined ? { uid: a.uid } : {}),
+    ...(a.maxProcs !== undefined ? { maxProcs: a.maxProcs } : {}),
+    ...(a.memoryPages !== undefined ? { memoryPages: a.memoryPages } : {}),
   });
   return report(r, a.wasm);
 }

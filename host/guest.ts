@@ -6,9 +6,11 @@
 // (wasm-rewrite.ts), so that linear memory can grow with read-only windows
 // attached (windows.ts, grow()).
 import fs from 'node:fs';
+import path from 'node:path';
 import { createWasi, initWasi, GuestExit, HostFailure } from './wasi.js';
 import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
+import { ProcState, procImports, PROC_IMPORTS } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
 import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
@@ -64,6 +66,13 @@ export interface GuestOptions {
    * used as that user.
    */
   uid?: number;
+  /**
+   * Live children the guest may have at once (proc.spawn gives EAGAIN past
+   * it; never more than proc.ts's MAX_CHILDREN); each child inherits it.
+   */
+  maxProcs?: number;
+  /** The live child pids, shared with the supervisor (proc.ts, ProcConfig.shared). */
+  procShared?: SharedArrayBuffer;
 }
 
 export type GuestOutcome = (
@@ -120,8 +129,8 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   }
   const known = new Set(['shmget', 'shmat', 'shmdt', 'shmctl', 'semget', 'semop', 'semtimedop', 'semctl']);
   for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module === 'sysv' && !known.has(imp.name)) {
-      throw new ModuleError(`${wasmPath} imports sysv.${imp.name}, which the host does not provide (see abi.md)`);
+    if ((imp.module === 'sysv' && !known.has(imp.name)) || (imp.module === 'proc' && !PROC_IMPORTS.includes(imp.name))) {
+      throw new ModuleError(`${wasmPath} imports ${imp.module}.${imp.name}, which the host does not provide (see abi.md)`);
     }
   }
   return module;
@@ -153,9 +162,16 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     return { kind: 'error', message: e?.message ?? String(e) };
   }
   const trace = opts.trace ? (line: string) => stdio.trace(line, opts.trace === 'callback') : undefined;
+  const proc = new ProcState({
+    wasmPath: path.resolve(opts.wasmPath), env: opts.env, dirs: opts.dirs, trace: opts.trace !== false,
+    ...(opts.maxProcs !== undefined ? { maxProcs: opts.maxProcs } : {}),
+    ...(opts.memoryPages !== undefined ? { memoryPages: opts.memoryPages } : {}),
+    ...(opts.procShared ? { shared: opts.procShared } : {}),
+  }, stop);
   const imports = {
     ...wasi.imports,
     sysv: sysvImports(state, trace),
+    proc: procImports(proc, () => state.mem, trace),
     [GROW_IMPORT.module]: { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) },
   };
 
@@ -181,6 +197,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     outcome = classify(e);
   } finally {
     wasi.close();
+    proc.close();
     try {
       state.windows.detachAll();
     } catch (e: any) {

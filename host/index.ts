@@ -55,6 +55,11 @@ export interface RunOptions {
    * memory.grow past it returns -1, a shmat that would need it ENOMEM.
    */
   memoryPages?: number;
+  /**
+   * Live children the guest may have at once (its proc.spawn gives EAGAIN
+   * past it); each child gets the same limit. Default and maximum: 1024.
+   */
+  maxProcs?: number;
 }
 
 /** How a guest ended. */
@@ -107,6 +112,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
   const loadError = (message: string) => done({ kind: 'error', phase: 'load', message }, EXIT_LOAD_ERROR);
 
   if (o.timeoutSeconds !== undefined && !(o.timeoutSeconds > 0)) throw new TypeError('timeoutSeconds must be a positive number');
+  if (o.maxProcs !== undefined && !(Number.isSafeInteger(o.maxProcs) && o.maxProcs >= 0)) throw new TypeError('maxProcs must be a whole number >= 0');
   let dirs: DirMapping[];
   try {
     dirs = (o.dirs ?? []).map(toDir);
@@ -136,6 +142,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
       trace: traceFn ? 'callback' : o.trace === true, module,
       ...(o.uid !== undefined ? { uid: o.uid } : {}),
       ...(o.memoryPages !== undefined ? { memoryPages: o.memoryPages } : {}),
+      ...(o.maxProcs !== undefined ? { maxProcs: o.maxProcs } : {}),
     },
     {
       stdio: pump,

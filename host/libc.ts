@@ -31,6 +31,22 @@ export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int ti
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
 export const gettid = lib.func('int gettid(void)') as Fn<[], number>;
 export const tgkill = lib.func('int tgkill(int tgid, int tid, int sig)') as Fn<[number, number, number], number>;
+// --- Child processes (proc.ts) ---------------------------------------------
+// posix_spawn returns its error number (0 on success) and the child's pid in
+// pid[0]; argv and envp are NULL-terminated string arrays.
+export const posixSpawn = lib.func('int posix_spawn(_Out_ int *pid, const char *path, uintptr_t file_actions, void *attrp, const char **argv, const char **envp)') as
+  Fn<[number[], string, number, null, Array<string | null>, Array<string | null>], number>;
+export const spawnFileActionsInit = lib.func('int posix_spawn_file_actions_init(uintptr_t fa)') as Fn<[number], number>;
+/** With fd == newfd, glibc (2.29+) clears FD_CLOEXEC in the child: the fd is inherited. */
+export const spawnFileActionsAddDup2 = lib.func('int posix_spawn_file_actions_adddup2(uintptr_t fa, int fd, int newfd)') as Fn<[number, number, number], number>;
+export const waitpid = lib.func('int waitpid(int pid, uintptr_t status, int options)') as Fn<[number, number, number], number>;
+export const WNOHANG_NATIVE = 1;
+const syscall2 = lib.func('long syscall(long nr, long a, long b)') as Fn<[number, number, number], number>;
+const SYS_pidfd_open = 434;
+/** A descriptor that polls readable once the process pid has ended (Linux 5.3+), or -1. */
+export function pidfdOpen(pid: number): number {
+  return syscall2(SYS_pidfd_open, pid, 0);
+}
 // glibc applies these to every thread of the process (its setxid broadcast).
 const setgroups = lib.func('int setgroups(size_t size, uintptr_t list)') as Fn<[number, number], number>;
 const setgid = lib.func('int setgid(uint32_t gid)') as Fn<[number], number>;
@@ -85,9 +101,14 @@ export const POLLIN = 0x1;
  * allocated outside V8's moving heap, so its address is stable for its life.
  */
 export class NativeScratch {
-  readonly bytes = new Uint8Array(new ArrayBuffer(4096));
-  readonly view = new DataView(this.bytes.buffer);
-  readonly addr = addressOf(this.bytes);
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly addr: number;
+  constructor(size = 4096) {
+    this.bytes = new Uint8Array(new ArrayBuffer(Math.max(size, 4096)));
+    this.view = new DataView(this.bytes.buffer);
+    this.addr = addressOf(this.bytes);
+  }
 }
 
 /**

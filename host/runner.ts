@@ -2,9 +2,11 @@
 // (timeout, Ctrl-C). A stop first raises the shared flag and signals the
 // guest's thread, which unwinds a guest blocked in semop, a sleep or a stdin
 // read at once, so its windows are detached cleanly; a guest that is busy
-// computing is terminated after a grace period.
+// computing is terminated after a grace period. The children it spawned
+// (proc.ts) are stopped with it.
 import { Worker } from 'node:worker_threads';
 import { StopSignal } from './stop.js';
+import { MAX_CHILDREN, stopChildren } from './proc.js';
 import type { GuestOptions, GuestOutcome } from './guest.js';
 import type { StdioPump } from './stdio.js';
 
@@ -43,9 +45,10 @@ export interface RunControl {
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
   ensureWakeHandler();
   const stopShared = new SharedArrayBuffer(8);
+  const procShared = opts.procShared ?? new SharedArrayBuffer(MAX_CHILDREN * 4);
   const stop = new StopSignal(stopShared);
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared },
+    workerData: { ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared, procShared },
     stdout: false,
     stderr: false,
   });
@@ -80,10 +83,13 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     control.stdio?.start();
     worker.on('message', (m: GuestOutcome) => { outcome = m; control.onOutcome?.(m); });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
-    worker.on('exit', () => {
+    worker.on('exit', async () => {
       clearTimeout(timer);
       clearTimeout(grace);
       clearInterval(kick);
+      // A stopped guest's children are stopped too (proc.ts); those of a
+      // guest that ended by itself live on, as a native process's do.
+      if (stoppedBy) await stopChildren(procShared, control.graceMs ?? 1000);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.

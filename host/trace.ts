@@ -1,4 +1,4 @@
-// strace-style lines for --trace: one per sysv call, symbolic flags and
+// strace-style lines for --trace: one per sysv (and proc) call, symbolic flags and
 // commands, errno names.  shmget(0x4d2, 4096, IPC_CREAT|IPC_EXCL|0600) = -1 EEXIST
 import type { GuestMemory } from './guest-memory.js';
 import * as abi from './abi.js';
@@ -63,6 +63,21 @@ function timespec(mem: GuestMemory, p: number): string {
   return `{tv_sec=${v.getBigInt64(p >>> 0, true)}, tv_nsec=${v.getBigInt64((p >>> 0) + 8, true)}}`;
 }
 
+function str(mem: GuestMemory, p: number, n: number): string {
+  const len = n >>> 0;
+  if (len > 256 || !mem.inBounds(p, len)) return ptr(p);
+  return JSON.stringify(Buffer.from(mem.read(p, len)).toString('utf8'));
+}
+
+/** spawn's argument block: NUL-terminated strings. */
+function argBlock(mem: GuestMemory, p: number, n: number): string {
+  const len = n >>> 0;
+  if (len === 0) return '[]';
+  if (len > 4096 || !mem.inBounds(p, len)) return ptr(p);
+  const parts = Buffer.from(mem.read(p, len)).toString('utf8').replace(/\0$/, '').split('\0');
+  return `[${parts.map((x) => JSON.stringify(x)).join(', ')}]`;
+}
+
 function result(name: string, r: number): string {
   if (r < 0 && r >= -4095) return `-1 ${abi.errnoName(-r)}`;
   return name === 'shmat' ? hex(r) : String(r);
@@ -87,6 +102,8 @@ export function formatCall(mem: GuestMemory, name: string, a: number[], r: numbe
       args = `${a0}, ${a1}, ${cmdName(a2, SEMCTL_CMDS)}, ${arg}`;
       break;
     }
+    case 'spawn': args = `${str(mem, a0, a1)}, ${argBlock(mem, a2, a3)}`; break;
+    case 'wait': args = `${a0}, ${ptr(a1)}, ${a2 === 1 ? 'WNOHANG' : a2}`; break;
     default: args = a.join(', ');
   }
   return `${name}(${args}) = ${result(name, r)}`;

@@ -1,11 +1,11 @@
 // The examples, run as users run them: two guest processes, or a guest and
-// a native C program, on one key. Built by `npm run build`.
+// a native C program, on one key; the counter that spawns its own child. Built by `npm run build`.
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { test, ROOT, cli, start, startCli, clearIpc, native } from './helpers.js';
+import { test, ROOT, cli, start, startCli, clearIpc, native, ipcsRows } from './helpers.js';
 
 const wasm = (n: string) => path.join(ROOT, 'build/examples', `${n}.wasm`);
 const nat = (n: string) => path.join(ROOT, 'build/native', n);
@@ -27,6 +27,19 @@ test('counter: one guest shows the int of key 1234 while another increments it',
   assert.is(shown[0], 0);
   assert.is(shown[shown.length - 1], 3, show.out());
   assert.ok(shown.every((v, i) => i === 0 || v >= shown[i - 1]!), 'never goes back');
+});
+
+test('counter: one program that spawns its child, like the forked C original', () => {
+  // The parent waits for its child before it prints the final value: the
+  // order comes from wait, not from the intervals.
+  const r = cli(['run', wasm('counter'), '--key', '4330', '--count', '3', '--interval', '20']);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(values(r.stdout, 'child '), [2, 3, 4], r.stdout);
+  assert.match(r.stdout, /^final 4$/m, 'the parent sees all three increments after wait');
+  const shown = r.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+  assert.is(shown.length, 3, r.stdout);
+  assert.ok(shown.every((v) => v >= 1 && v <= 4), r.stdout);
+  assert.ok(!ipcsRows('-m').some((l) => l.startsWith('0x000010ea')), 'the parent removed the segment it created');
 });
 
 test('counter-show --until exits 1 when the value never comes', () => {

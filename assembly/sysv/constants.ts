@@ -81,6 +81,8 @@
 // @ts-ignore: decorator
 @inline export const E2BIG: i32 = 7;
 // @ts-ignore: decorator
+@inline export const ECHILD: i32 = 10;
+// @ts-ignore: decorator
 @inline export const EAGAIN: i32 = 11;
 // @ts-ignore: decorator
 @inline export const ENOMEM: i32 = 12;

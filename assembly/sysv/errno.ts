@@ -19,6 +19,7 @@ export function strerror(e: i32): string {
     case 2: return "No such file or directory";
     case 4: return "Interrupted system call";
     case 7: return "Argument list too long";
+    case 10: return "No child processes";
     case 11: return "Resource temporarily unavailable";
     case 12: return "Cannot allocate memory";
     case 13: return "Permission denied";
