@@ -110,6 +110,7 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
   const program = spec.wasm
     ? [process.execPath, CLI, 'run', '--trace', '--timeout', String(remaining),
+      ...(lab.limits.memoryPages ? ['--memory-pages', String(lab.limits.memoryPages)] : []),
       ...Object.entries(lab.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), spec.wasm, ...args]
     : [...spec.native!, ...args];
   const cpu = lab.limits.cpuSeconds ? Math.ceil(lab.limits.cpuSeconds) : 0;

@@ -349,4 +349,16 @@ test('Ctrl-C (SIGINT) stops the lab: every process killed, the report written, e
   assert.ok(before.every(([pid, st]) => now.get(pid)?.[1] !== st), 'a process of the lab survived');
 });
 
+test('limits.memoryPages: a guest growing its memory past it gets -1 from memory.grow (the limit is its own, per process)', () => {
+  // Break: drop --memory-pages from labs/lab.ts -> the growth succeeds and the stdout check fails.
+  const file = labFile({
+    name: 'pages', limits: { memoryPages: 64 },
+    processes: [{ name: 'g', wasm: guest('shm-tool'), args: ['grow', '1', 'grow', '10000'] }],
+    checks: [{ process: 'g', stdout: 'grow -1' }, { process: 'g', exit: 0 }],
+  });
+  const { r, report } = runLab(file);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.ok(report.checks.every((c: any) => c.pass), JSON.stringify(report.checks));
+});
+
 test.run();
