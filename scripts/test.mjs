@@ -78,7 +78,7 @@ if (filters.length === 0) {
 }
 
 /** Runs a command with stdout and stderr shown as they come; resolves its exit status. */
-function run(cmd, args, env = process.env) {
+function run(cmd, args, env = testEnv) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
     child.on('error', (e) => { console.log(`cannot run ${cmd}: ${e.message}`); resolve(-1); });
@@ -87,6 +87,14 @@ function run(cmd, args, env = process.env) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-test-'));
+// Everything the tests make under os.tmpdir() lands in here (TMPDIR), so
+// nothing of a run is left in /tmp, whatever a test forgets to remove.
+// Readable by all, as /tmp is: some processes run as another user.
+fs.chmodSync(tmp, 0o755);
+const scratch = path.join(tmp, 'tmp');
+fs.mkdirSync(scratch, { mode: 0o1777 });
+fs.chmodSync(scratch, 0o1777);
+const testEnv = { ...process.env, TMPDIR: scratch };
 try {
   // Unit and integration tests: uvu, one process per file, under c8.
   if (files.size > 0) {
