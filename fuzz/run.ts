@@ -32,13 +32,10 @@ export interface PairResult { native: Side; guest: Side; verdict: Verdict }
 
 const NS = process.getuid?.() === 0 ? ['--ipc'] : ['-r', '--ipc'];
 
-function runSide(cmd: string, args: string[], program: string, withPid: boolean, timeoutMs: number, uid?: number): Promise<Side> {
+function runSide(cmd: string, args: string[], program: string, withPid: boolean, timeoutMs: number): Promise<Side> {
   const t0 = performance.now();
-  // As another user: the namespace is made as root, then setpriv drops to
-  // the uid in the same process (so the pid stays the one the driver knows).
-  const drop = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
   return new Promise((resolve) => {
-    const child = spawn('unshare', [...NS, '--', ...drop, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('unshare', [...NS, '--', cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -99,9 +96,14 @@ export function compare(prog: number[][], native: Side, guest: Side): Verdict {
 
 export async function runPair(paths: RunPaths, prog: number[][], timeoutMs = 120000): Promise<PairResult> {
   const text = formatProgram(prog);
+  const asUser = paths.uid === undefined ? [] : ['--uid', String(paths.uid)];
   const [native, guest] = await Promise.all([
-    runSide(paths.native, [], text, false, timeoutMs, paths.uid),
-    runSide(process.execPath, [paths.cli, 'run', paths.guest], text, true, timeoutMs, paths.uid),
+    // As another user, each side starts as root and drops to the uid itself
+    // once loaded (twin --uid, wasi-sysv run --uid), in the same process (so
+    // the pid stays the one the driver knows), and the checkout need not be
+    // reachable by that user (a 0700 directory).
+    runSide(paths.native, asUser, text, false, timeoutMs),
+    runSide(process.execPath, [paths.cli, 'run', ...asUser, paths.guest], text, true, timeoutMs),
   ]);
   return { native, guest, verdict: compare(prog, native, guest) };
 }

@@ -10,6 +10,7 @@
 // line, integers separated by spaces.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,7 +376,19 @@ static void *mapOrDie(size_t len, int prot) {
   return p;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  // --uid N: started as root, become N now that the binary is loaded, so the
+  // process need not reach this file's directory as N (a 0700 checkout).
+  if (argc == 3 && !strcmp(argv[1], "--uid")) {
+    int id = atoi(argv[2]);
+    if (setgroups(0, NULL) != 0 || setgid((gid_t)id) != 0 || setuid((uid_t)id) != 0) {
+      fprintf(stderr, "twin: cannot run as uid %d: %s (switching users needs root)\n", id, strerror(errno));
+      return 70;
+    }
+  } else if (argc != 1) {
+    fprintf(stderr, "usage: twin [--uid N] < PROGRAM   (driven by wasi-sysv fuzz)\n");
+    return 2;
+  }
   self = getpid();
   // Read the whole program.
   size_t cap = 1 << 20, len = 0;
