@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { CLI, ROOT, cli, guest, test } from './helpers.js';
 import { deriveSeed, pauses, prng } from '../host/perturb.js';
+import { run } from '../host/index.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perturb-test-'));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -36,14 +37,18 @@ test('each lab instance gets a distinct seed from the run seed, its name and ind
 /** Runs the smoke guest under strace, in its own IPC namespace; returns its stdout, trace lines and sched_yield count. */
 function straced(extra: string[]) {
   const out = path.join(tmp, 'strace.txt');
-  const r = spawnSync('unshare', ['--ipc', 'strace', '-f', '-qq', '-e', 'trace=sched_yield', '-o', out,
+  const r = spawnSync('unshare', ['--ipc', 'strace', '-f', '-qq', '-e', 'trace=sched_yield,shmget', '-o', out,
     process.execPath, CLI, 'run', '--trace', ...extra, guest('smoke')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 0, r.stderr);
-  const lines = [...r.stderr.split('\n'), ...fs.readFileSync(out, 'utf8').split('\n')];
+  // Only the guest's thread counts (the one that made the shmget): V8's own
+  // threads may yield now and then.
+  const sys = fs.readFileSync(out, 'utf8').split('\n');
+  const tid = sys.find((l) => / shmget\(/.test(l))?.split(' ')[0];
+  assert.ok(tid, 'the guest\'s shmget seen by strace');
   return {
     stdout: r.stdout,
-    calls: lines.filter((l) => /^(shm|sem)\w+\(/.test(l)),
-    yields: lines.filter((l) => /sched_yield\(/.test(l)).length,
+    calls: r.stderr.split('\n').filter((l) => /^(shm|sem)\w+\(/.test(l)),
+    yields: sys.filter((l) => l.startsWith(`${tid} `) && /sched_yield\(/.test(l)).length,
   };
 }
 
@@ -77,6 +82,18 @@ test('--perturb needs a seed from 0 to 4294967295', () => {
     const r = cli(['run', '--perturb', bad, guest('smoke')]);
     assert.is(r.status, 2);
     assert.match(r.stderr, /--perturb needs a seed/);
+  }
+});
+
+test('RunOptions.perturbSeed must be an integer from 0 to 4294967295 (TypeError)', async () => {
+  for (const bad of [-1, 1.5, 2 ** 32, NaN]) {
+    try {
+      await run(guest('smoke'), { perturbSeed: bad, stdout: 'ignore', stderr: 'ignore' });
+      assert.unreachable(`perturbSeed ${bad} accepted`);
+    } catch (e: any) {
+      assert.instance(e, TypeError);
+      assert.match(e.message, /perturbSeed must be an integer/);
+    }
   }
 });
 
