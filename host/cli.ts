@@ -42,6 +42,10 @@ Options for run (before the module; everything after it goes to the guest):
                       gets the same limit. Default: 1024.
   --memory-pages N    linear memory may not grow past N pages of 64 KiB
                       (memory.grow returns -1, shmat ENOMEM).
+  --perturb SEED      race hunting: before and after every sysv call, nothing,
+                      a sched_yield or a sleep of up to 2 ms, drawn from a PRNG
+                      seeded with SEED (0..4294967295): the same seed replays
+                      the same draws.
   --uid N             run the guest as uid and gid N (as root): the host loads
                       everything first, then drops its privileges, so neither
                       the module nor this installation need be readable by N.
@@ -73,6 +77,7 @@ interface RunArgs {
   uid?: number;
   maxProcs?: number;
   memoryPages?: number;
+  perturbSeed?: number;
   wasm: string;
   guestArgs: string[];
 }
@@ -119,6 +124,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
         if (flag === '--max-procs') out.maxProcs = Number(v); else out.memoryPages = Number(v);
         break;
       }
+      case '--perturb': {
+        const v = take();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError('--perturb needs a seed from 0 to 4294967295');
+        out.perturbSeed = Number(v);
+        break;
+      }
       case '--uid': {
         const v = take();
         if (!/^[0-9]+$/.test(v) || Number(v) > 0xfffffffe) throw new UsageError('--uid needs a numeric user id');
@@ -160,6 +171,7 @@ async function run(argv: string[]): Promise<number> {
     ...(a.uid !== undefined ? { uid: a.uid } : {}),
     ...(a.maxProcs !== undefined ? { maxProcs: a.maxProcs } : {}),
     ...(a.memoryPages !== undefined ? { memoryPages: a.memoryPages } : {}),
+    ...(a.perturbSeed !== undefined ? { perturbSeed: a.perturbSeed } : {}),
   });
   return report(r, a.wasm);
 }

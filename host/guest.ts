@@ -73,6 +73,8 @@ export interface GuestOptions {
   maxProcs?: number;
   /** The live child pids, shared with the supervisor (proc.ts, ProcConfig.shared). */
   procShared?: SharedArrayBuffer;
+  /** Race hunting: random short pauses around every sysv call, from this seed (perturb.ts). */
+  perturbSeed?: number;
 }
 
 export type GuestOutcome = (
@@ -170,7 +172,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   }, stop);
   const imports = {
     ...wasi.imports,
-    sysv: sysvImports(state, trace),
+    sysv: sysvImports(state, trace, opts.perturbSeed),
     proc: procImports(proc, () => state.mem, trace),
     [GROW_IMPORT.module]: { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) },
   };

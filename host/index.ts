@@ -60,6 +60,13 @@ export interface RunOptions {
    * past it); each child gets the same limit. Default and maximum: 1024.
    */
   maxProcs?: number;
+  /**
+   * Race hunting: before and after every sysv call, nothing, a sched_yield
+   * or a sleep of up to 2 ms, drawn from a PRNG with this seed (an unsigned
+   * 32-bit integer); the same seed, the same draws. Children spawned through
+   * proc are not perturbed.
+   */
+  perturbSeed?: number;
 }
 
 /** How a guest ended. */
@@ -113,6 +120,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
 
   if (o.timeoutSeconds !== undefined && !(o.timeoutSeconds > 0)) throw new TypeError('timeoutSeconds must be a positive number');
   if (o.maxProcs !== undefined && !(Number.isSafeInteger(o.maxProcs) && o.maxProcs >= 0)) throw new TypeError('maxProcs must be a whole number >= 0');
+  if (o.perturbSeed !== undefined && !(Number.isInteger(o.perturbSeed) && o.perturbSeed >= 0 && o.perturbSeed <= 0xffffffff)) throw new TypeError('perturbSeed must be an integer from 0 to 4294967295');
   let dirs: DirMapping[];
   try {
     dirs = (o.dirs ?? []).map(toDir);
@@ -143,6 +151,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
       ...(o.uid !== undefined ? { uid: o.uid } : {}),
       ...(o.memoryPages !== undefined ? { memoryPages: o.memoryPages } : {}),
       ...(o.maxProcs !== undefined ? { maxProcs: o.maxProcs } : {}),
+      ...(o.perturbSeed !== undefined ? { perturbSeed: o.perturbSeed } : {}),
     },
     {
       stdio: pump,

@@ -27,6 +27,8 @@ export const munmap = lib.func('int munmap(uintptr_t addr, size_t length)') as F
 // mremap is variadic; its fifth argument (the new address, read only with
 // MREMAP_FIXED) travels in a register on x86-64 either way, as for semctl.
 export const mremap = lib.func('intptr_t mremap(uintptr_t old_address, size_t old_size, size_t new_size, int flags, uintptr_t new_address)') as Fn<[number, number, number, number, number], number>;
+// Race hunting (perturb.ts) gives up the CPU between a guest's sysv calls.
+export const schedYield = lib.func('int sched_yield(void)') as Fn<[], number>;
 export const poll = lib.func('int poll(uintptr_t fds, unsigned long nfds, int timeout)') as Fn<[number, number, number], number>;
 export const unshare = lib.func('int unshare(int flags)') as Fn<[number], number>;
 export const gettid = lib.func('int gettid(void)') as Fn<[], number>;

@@ -7,24 +7,34 @@
 // of the PID namespace -> the IPC namespace, and every object in it, is
 // freed with its last process. Exit: 0 pass, 1 fail or deadlock, 2 a bad
 // lab file or usage, 70 an error of the lab machinery, 128+N on signal N.
+// With --runs/--seed (race hunting) the lab runs once per run seed, each in
+// fresh namespaces, every wasm guest perturbed (host/perturb.ts), and the
+// runs are summed up: which checks failed in which runs, and how to replay.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { helpers, ROOT } from './build.js';
 import { LabError, loadLab, missingFile } from './schema.js';
 
-const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
+const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--runs N] [--seed S]
   Runs a teaching lab (see labs/README.md) in its own IPC and PID namespaces:
   every process of the lab file, its limits, its checks; prints a table.
   --json REPORT  also write the report as JSON
   --trace DIR    write DIR/trace.txt: every sysv call of every wasm guest,
-                 one timeline, strace-style with pid and seconds since start`;
+                 one timeline, strace-style with pid and seconds since start
+  --runs N       race hunting: run the lab N times (default 1), run k with
+                 seed S+k; every sysv call of every wasm guest gets random
+                 short pauses drawn from its instance's seed; reports which
+                 runs failed which check, and how to replay one
+  --seed S       the first run's seed (0..4294967295; default: random).
+                 --runs 1 --seed S replays the same perturbation`;
 
 const INNER = 'WASI_SYSV_LAB_INNER';
 
 function say(line: string): void { fs.writeSync(2, `wasi-sysv lab: ${line}\n`); }
 
-interface Args { lab: string; json?: string; trace?: string }
+interface Args { lab: string; json?: string; trace?: string; runs?: number; seed?: number }
 
 function parse(argv: string[]): Args | string {
   const out: Partial<Args> = {};
@@ -34,6 +44,15 @@ function parse(argv: string[]): Args | string {
     try {
       if (a === '--json') out.json = path.resolve(value());
       else if (a === '--trace') out.trace = path.resolve(value());
+      else if (a === '--runs') {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 100000) return '--runs needs a whole number from 1 to 100000';
+        out.runs = Number(v);
+      } else if (a === '--seed') {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 0xffffffff) return '--seed needs a whole number from 0 to 4294967295';
+        out.seed = Number(v);
+      }
       else if (a.startsWith('--')) return `unknown option ${a}`;
       else if (out.lab) return `one lab file at a time (got ${out.lab} and ${a})`;
       else out.lab = a;
@@ -44,12 +63,12 @@ function parse(argv: string[]): Args | string {
 }
 
 /** The outer process: runs the inner one in fresh namespaces and passes signals on. */
-function reexec(argv: string[]): Promise<number> {
+function reexec(argv: string[], quiet = false): Promise<number> {
   const ns = process.getuid?.() === 0 ? [] : ['-r'];
   const cmd = ['--pdeathsig', 'KILL', '--', 'unshare', ...ns, '--ipc', '--pid', '--fork', '--kill-child', '--mount-proc', '--',
     process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'lab', ...argv];
   return new Promise((resolve) => {
-    const child = spawn('setpriv', cmd, { stdio: 'inherit', env: { ...process.env, [INNER]: '1' } });
+    const child = spawn('setpriv', cmd, { stdio: quiet ? ['inherit', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, [INNER]: '1' } });
     // unshare ignores SIGINT and SIGTERM while it waits: signal its child,
     // the namespace's init, directly.
     const pass = (sig: NodeJS.Signals) => {
@@ -85,11 +104,13 @@ export async function main(argv: string[]): Promise<number> {
   try { tools = helpers(); } catch (e: any) { say(e.message); return 70; }
 
   if (process.env[INNER] !== '1' || process.pid !== 1) {
+    if (a.runs !== undefined || a.seed !== undefined) return raceHunt(a);
     const inner = [path.resolve(a.lab), ...(a.json ? ['--json', a.json] : []), ...(a.trace ? ['--trace', a.trace] : [])];
     return reexec(inner);
   }
   const { supervise, formatReport } = await import('./lab.js');
-  const report = await supervise(lab, { helpers: tools, ...(a.json ? { jsonPath: a.json } : {}), ...(a.trace ? { traceDir: a.trace } : {}) });
+  const report = await supervise(lab, { helpers: tools, ...(a.json ? { jsonPath: a.json } : {}), ...(a.trace ? { traceDir: a.trace } : {}),
+    ...(a.seed !== undefined ? { seed: a.seed } : {}) });
   fs.writeSync(1, formatReport(report) + '\n');
   // As the namespace's init: whatever is still running goes now.
   try { process.kill(-1, 'SIGKILL'); } catch { /* nothing left */ }
@@ -98,4 +119,67 @@ export async function main(argv: string[]): Promise<number> {
     return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[sig] ?? 0);
   }
   return report.verdict === 'pass' ? 0 : report.verdict === 'error' ? 70 : 1;
+}
+
+export interface RaceRun { seed: number; verdict: string; failedChecks: string[]; why: string }
+export interface RaceReport {
+  lab: string; file: string; runs: RaceRun[];
+  summary: { runs: number; failed: number; failingSeeds: number[]; checks: Array<{ check: string; failed: number; seeds: number[] }>; replay: string | null };
+}
+
+/** Sums up the runs of a race hunt. */
+export function summarize(lab: string, file: string, runs: RaceRun[]): RaceReport {
+  const bad = runs.filter((r) => r.verdict !== 'pass');
+  const byCheck = new Map<string, number[]>();
+  for (const r of bad) for (const c of r.failedChecks) byCheck.set(c, [...(byCheck.get(c) ?? []), r.seed]);
+  return {
+    lab, file, runs,
+    summary: {
+      runs: runs.length, failed: bad.length, failingSeeds: bad.map((r) => r.seed),
+      checks: [...byCheck].map(([check, seeds]) => ({ check, failed: seeds.length, seeds })),
+      replay: bad.length ? `wasi-sysv lab ${file} --runs 1 --seed ${bad[0]!.seed}` : null,
+    },
+  };
+}
+
+export function formatRace(r: RaceReport): string {
+  const out = ['run  seed        verdict   failed checks'];
+  r.runs.forEach((x, k) => out.push(`${String(k + 1).padStart(3)}  ${String(x.seed).padEnd(10)}  ${x.verdict.padEnd(8)}  ${x.failedChecks.join('; ') || (x.verdict === 'pass' ? '-' : x.why)}`));
+  out.push('');
+  for (const c of r.summary.checks) out.push(`FAIL in ${c.failed} of ${r.summary.runs} run(s): ${c.check} (seeds ${c.seeds.join(' ')})`);
+  out.push(`lab ${r.lab}: ${r.summary.failed} of ${r.summary.runs} run(s) failed` +
+    (r.summary.replay ? `; replay one: ${r.summary.replay}` : ''));
+  return out.join('\n');
+}
+
+/** --runs/--seed: each run in fresh namespaces, with its own run seed; one summary. */
+async function raceHunt(a: Args): Promise<number> {
+  const runs = a.runs ?? 1;
+  const first = a.seed ?? (Math.random() * 0x100000000) >>> 0;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-race-'));
+  const results: RaceRun[] = [];
+  try {
+    for (let k = 0; k < runs; k++) {
+      const seed = (first + k) >>> 0;
+      const json = path.join(tmp, `run${k}.json`);
+      const inner = [path.resolve(a.lab), '--seed', String(seed), '--json', runs === 1 && a.json ? a.json : json,
+        ...(a.trace ? ['--trace', runs === 1 ? a.trace : path.join(a.trace, `seed-${seed}`)] : [])];
+      if (runs > 1) fs.writeSync(2, `wasi-sysv lab: run ${k + 1}/${runs} (seed ${seed})\n`);
+      const code = await reexec(inner, runs > 1);
+      if (code > 128) return code;
+      const file = runs === 1 && a.json ? a.json : json;
+      if (!fs.existsSync(file)) { results.push({ seed, verdict: 'error', failedChecks: [], why: `the run exited ${code} without a report` }); continue; }
+      const rep = JSON.parse(fs.readFileSync(file, 'utf8'));
+      results.push({ seed, verdict: rep.verdict, why: rep.why, failedChecks: rep.checks.filter((c: any) => !c.pass).map((c: any) => c.check) });
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const labName = (loadLab(a.lab)).name;
+  const race = summarize(labName, a.lab, results);
+  if (runs > 1) {
+    fs.writeSync(1, formatRace(race) + '\n');
+    if (a.json) fs.writeFileSync(a.json, JSON.stringify(race, null, 2) + '\n');
+  }
+  return race.summary.failed === 0 ? 0 : results.some((r) => r.verdict === 'error') ? 70 : 1;
 }

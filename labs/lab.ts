@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build.js';
 import type { Check, Lab, ProcessSpec } from './schema.js';
+import { deriveSeed } from '../host/perturb.js';
 
 const CLI = path.join(ROOT, 'bin/wasi-sysv.js');
 const TRACE_LINE = /^(shmget|shmat|shmdt|shmctl|semget|semop|semtimedop|semctl)\(.*\) = /;
@@ -34,6 +35,8 @@ export interface ProcessReport {
   peakPages: number | null;
   /** sysv calls made (wasm guests, from the CLI's --trace); null for native programs. */
   calls: number | null;
+  /** The --perturb seed this wasm instance ran with (race hunting), or null. */
+  perturbSeed: number | null;
   stdout: string; stderr: string;
 }
 
@@ -46,6 +49,8 @@ export interface LabReport {
   lab: string;
   file: string;
   verdict: 'pass' | 'fail' | 'deadlock' | 'error';
+  /** The run seed of --seed (race hunting), or null when not perturbed. */
+  seed: number | null;
   why: string;
   wallMs: number;
   processes: ProcessReport[];
@@ -64,7 +69,11 @@ export interface Deadlock {
   text: string;
 }
 
-export interface SuperviseOptions { jsonPath?: string; traceDir?: string; helpers: { exec: string; ipc: string } }
+export interface SuperviseOptions {
+  jsonPath?: string; traceDir?: string; helpers: { exec: string; ipc: string };
+  /** Race hunting: each wasm instance runs with --perturb deriveSeed(seed, name, index). */
+  seed?: number;
+}
 
 interface Running {
   report: ProcessReport;
@@ -105,12 +114,15 @@ function expand(args: string[], i: number): string[] {
 }
 
 function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, deadline: number,
-  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>): Running {
+  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>, seed?: number): Running {
   const args = expand(spec.args, index);
+  // Native programs' calls do not pass through the host: they are not perturbed.
+  const perturbSeed = seed !== undefined && spec.wasm ? deriveSeed(seed, spec.name, index) : null;
   const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
   const program = spec.wasm
     ? [process.execPath, CLI, 'run', '--trace', '--timeout', String(remaining),
       ...(lab.limits.memoryPages ? ['--memory-pages', String(lab.limits.memoryPages)] : []),
+      ...(perturbSeed !== null ? ['--perturb', String(perturbSeed)] : []),
       ...Object.entries(lab.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), spec.wasm, ...args]
     : [...spec.native!, ...args];
   const cpu = lab.limits.cpuSeconds ? Math.ceil(lab.limits.cpuSeconds) : 0;
@@ -129,7 +141,7 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   if (stdinFd !== undefined) fs.closeSync(stdinFd);
   const report: ProcessReport = {
     name: spec.name, index, pid: null, verdict: 'ok', exit: null, signal: null, why: '',
-    wallMs: 0, cpuMs: null, peakPages: null, calls: spec.wasm ? 0 : null, stdout: '', stderr: '',
+    wallMs: 0, cpuMs: null, peakPages: null, calls: spec.wasm ? 0 : null, perturbSeed, stdout: '', stderr: '',
   };
   let stopped: { verdict: Verdict; why: string } | undefined;
   const stop = (reason: { verdict: Verdict; why: string }) => {
@@ -344,7 +356,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     const batch: Running[] = [];
     for (const spec of specs) {
       for (let i = 0; i < spec.count; i++) {
-        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace);
+        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace, opts.seed);
         all.push(r); batch.push(r); live.add(r);
         r.done.then(() => live.delete(r));
       }
@@ -362,7 +374,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
   const processes = all.map((r) => r.report);
   const ipc = readIpc(opts.helpers.ipc);
   const report: LabReport = {
-    lab: lab.name, file: lab.file, verdict: 'pass', why: '', wallMs: 0,
+    lab: lab.name, file: lab.file, verdict: 'pass', seed: opts.seed ?? null, why: '', wallMs: 0,
     processes, checks: [], deadlock, ipc,
   };
   if (interrupted) {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, guest, native, start, test } from './helpers.js';
+import { deriveSeed } from '../host/perturb.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'labs-test-'));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -359,6 +360,58 @@ test('limits.memoryPages: a guest growing its memory past it gets -1 from memory
   const { r, report } = runLab(file);
   assert.is(r.status, 0, r.stdout + r.stderr);
   assert.ok(report.checks.every((c: any) => c.pass), JSON.stringify(report.checks));
+});
+
+test('race hunting: the broken counter fails within 3 perturbed runs; the report lists the failing seeds and how to replay', () => {
+  const json = path.join(tmp, 'race-broken.json');
+  const r = lab([path.join(ROOT, 'labs/counter/broken.json'), '--runs', '3', '--seed', '41', '--json', json]);
+  assert.is(r.status, 1, r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.equal(rep.runs.map((x: any) => x.seed), [41, 42, 43]);
+  const failing = rep.runs.filter((x: any) => x.verdict === 'fail');
+  assert.ok(failing.length >= 1, JSON.stringify(rep.runs));
+  for (const x of failing) assert.equal(x.failedChecks, ['command check.wasm 300000']);
+  assert.is(rep.summary.runs, 3);
+  assert.is(rep.summary.failed, failing.length);
+  assert.equal(rep.summary.failingSeeds, failing.map((x: any) => x.seed));
+  assert.equal(rep.summary.checks, [{ check: 'command check.wasm 300000', failed: failing.length, seeds: rep.summary.failingSeeds }]);
+  assert.match(rep.summary.replay, new RegExp(`--runs 1 --seed ${failing[0].seed}$`));
+  assert.match(r.stdout, new RegExp(`FAIL in ${failing.length} of 3 run\\(s\\): command check.wasm 300000 \\(seeds ${rep.summary.failingSeeds.join(' ')}\\)`));
+  assert.match(r.stdout, /lab counter-broken: \d of 3 run\(s\) failed; replay one: wasi-sysv lab .*broken.json --runs 1 --seed \d+/);
+});
+
+test('race hunting: the correct counter passes every perturbed run', () => {
+  const json = path.join(tmp, 'race-ok.json');
+  const r = lab([path.join(ROOT, 'labs/counter/lab.json'), '--runs', '3', '--seed', '7', '--json', json]);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.equal(rep.runs.map((x: any) => [x.seed, x.verdict, x.failedChecks]), [[7, 'pass', []], [8, 'pass', []], [9, 'pass', []]]);
+  assert.equal(rep.summary.failingSeeds, []);
+  assert.is(rep.summary.replay, null);
+  assert.match(r.stdout, /lab counter: 0 of 3 run\(s\) failed/);
+});
+
+test('race hunting: --runs 1 --seed X replays run X: every wasm instance gets the seed derived from X, its name and index', () => {
+  const json = path.join(tmp, 'race-replay.json');
+  const r = lab([path.join(ROOT, 'labs/counter/lab.json'), '--runs', '1', '--seed', '4000000000', '--json', json]);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const rep = JSON.parse(fs.readFileSync(json, 'utf8'));
+  assert.is(rep.seed, 4000000000);
+  assert.is(rep.processes.length, 4);
+  for (const p of rep.processes) assert.is(p.perturbSeed, deriveSeed(4000000000, p.name, p.index), `${p.name}[${p.index}]`);
+  assert.is(new Set(rep.processes.map((p: any) => p.perturbSeed)).size, 4);
+  // A native program is not perturbed: its calls do not pass through the host.
+  const plain = runLab(labFile({ name: 'plain', processes: [{ name: 'n', native: ['/bin/true'] }], checks: [] }), ['--seed', '3']);
+  assert.is(plain.report.seed, 3);
+  assert.is(plain.report.processes[0].perturbSeed, null, 'native programs are not perturbed');
+});
+
+test('race hunting: a bad --runs or --seed is one line and exit 2', () => {
+  for (const [flag, v] of [['--runs', '0'], ['--runs', 'x'], ['--seed', '-1'], ['--seed', '4294967296']] as const) {
+    const r = lab([path.join(ROOT, 'labs/counter/lab.json'), flag, v]);
+    assert.is(r.status, 2, `${flag} ${v}`);
+    assert.match(r.stderr, new RegExp(`${flag} needs a whole number`));
+  }
 });
 
 test.run();
