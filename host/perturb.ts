@@ -21,16 +21,6 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** The seed of one lab instance: FNV-1a of "runSeed/name/index", as an unsigned 32-bit number. */
-export function deriveSeed(runSeed: number, name: string, index: number): number {
-  let h = 0x811c9dc5;
-  for (const ch of `${runSeed >>> 0}/${name}/${index}`) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 /** One perturbation: 'none', 'yield', or a sleep of that many milliseconds (0 < ms <= 2). */
 export type Pause = 'none' | 'yield' | number;
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build.js';
 import type { Check, Lab, ProcessSpec } from './schema.js';
-import { deriveSeed } from '../host/perturb.js';
+import { deriveSeed } from './seeds.js';
 
 const CLI = path.join(ROOT, 'bin/wasi-sysv.js');
 const TRACE_LINE = /^(shmget|shmat|shmdt|shmctl|semget|semop|semtimedop|semctl)\(.*\) = /;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, guest, native, start, test } from './helpers.js';
-import { deriveSeed } from '../host/perturb.js';
+import { deriveSeed } from '../labs/seeds.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'labs-test-'));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { CLI, ROOT, cli, guest, test } from './helpers.js';
-import { deriveSeed, pauses, prng } from '../host/perturb.js';
+import { pauses, prng } from '../host/perturb.js';
+import { deriveSeed } from '../labs/seeds.js';
 import { run } from '../host/index.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perturb-test-'));
