@@ -1,33 +1,11 @@
 // Builds the two interpreters when their sources are newer than the outputs:
 //   conformance/native/*.c  -> build/conformance/interp       (cc -O2 -Wall)
 //   conformance/guest/*.ts  -> build/conformance/interp.wasm  (asc, release)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ascJs, needCc, prebuiltOnly } from '../host/toolchain.js';
+import { ascJs, buildStep as run, needCc, prebuiltOnly, sources, stale } from '../host/toolchain.js';
 
 export interface Interpreters { native: string; guest: string }
-
-const mtime = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
-
-function sources(dir: string, exts: string[]): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((n) => exts.some((e) => n.endsWith(e))).map((n) => path.join(dir, n));
-}
-
-function stale(out: string, deps: string[]): boolean {
-  const t = mtime(out);
-  return deps.some((d) => mtime(d) > t);
-}
-
-function run(cmd: string, args: string[], cwd: string, what: string): void {
-  try {
-    execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e: any) {
-    const out = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
-    throw new Error(`building the ${what} failed: ${cmd} ${args.join(' ')}\n${out || e.message}`);
-  }
-}
 
 /** Rebuilds what is stale; returns the interpreters' paths. */
 export function ensureBuilt(root: string): Interpreters {

@@ -11,7 +11,6 @@
 //    bounds and the read-only windows: EFAULT (21), never a host SIGSEGV;
 //  - anything a host function or the library throws (a bug, a panic of the
 //    library's wasm) is a HostFailure, never mistaken for the guest's trap.
-import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { init, WASI } from '@wasmer/wasi';
 import * as libc from './libc.js';
@@ -332,12 +331,11 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
       readyNow = true; // fd 1/2 writable, host files ready, bad fd or tag: an error event
     }
   }
-  const stdinReady = (ms: number): boolean => stdio.stdinReady(ms);
-  let stdinUp = stdinWanted && stdinReady(0);
+  let stdinUp = stdinWanted && stdio.stdinReady(0);
   if (!readyNow && !stdinUp) {
     for (let left = first - performance.now(); left > 0; left = first - performance.now()) {
       if (stdinWanted) {
-        if (stdinReady(Math.min(left, SLICE_MS))) { stdinUp = true; break; }
+        if (stdio.stdinReady(Math.min(left, SLICE_MS))) { stdinUp = true; break; }
         stop.check();
       } else {
         stop.sleep(left);
