@@ -54,4 +54,56 @@ test('philosophers: the naive left-then-right deadlocks, with the circle of five
   assert.match(r.stdout, /lab philosophers-broken: DEADLOCK/);
 });
 
+test('doublebuf: the two-semaphore double buffer passes: the consumer got every block, whole and in order', () => {
+  const { r, report, out } = runLab('doublebuf/lab.json');
+  assert.is(r.status, 0, out);
+  assert.is(report.verdict, 'pass');
+  assert.match(report.checks[2].why, /^the consumer received all 200 blocks, in order, as produced \(checksum [0-9a-f]+\)$/);
+  assert.match(report.processes.find((p: any) => p.name === 'consumer').stdout, /consumed 200 blocks, each whole and in order/);
+});
+
+test('doublebuf: a producer without S1 overwrites blocks before they are read, and the checker says so', () => {
+  const { r, report, out } = runLab('doublebuf/broken.json');
+  assert.is(r.status, 1, out);
+  assert.is(report.verdict, 'fail');
+  assert.equal(report.checks.map((c: any) => c.pass), [true, true, false]);
+  const m = /^exit 1: (\d+) block\(s\) were overwritten before or while the consumer read them \(first: block (\d+), its buffer held block (\d+)/.exec(report.checks[2].why);
+  assert.ok(m, report.checks[2].why);
+  assert.ok(Number(m![1]) > 0 && Number(m![3]) !== Number(m![2]));
+  // The producer never waited: S1 counts every drained buffer, none taken back.
+  assert.is(report.ipc.sem[0].sems[0].value, 200);
+});
+
+test('bounded: three producers and two consumers with empty/full/mutex: every item taken exactly once', () => {
+  const { r, report, out } = runLab('bounded/lab.json');
+  assert.is(r.status, 0, out);
+  assert.is(report.verdict, 'pass');
+  assert.is(report.checks[3].why, 'all 600 items taken exactly once');
+  assert.equal(report.ipc.sem[0].sems.map((s: any) => s.value), [1, 4, 0]);
+});
+
+test('bounded: without the mutex, items get lost and taken twice: fails within 3 perturbed runs, which name their seeds', () => {
+  const { r, report, out } = runLab('bounded/broken.json', ['--runs', '3', '--seed', '700']);
+  assert.is(r.status, 1, out);
+  assert.ok(report.summary.failed >= 1, JSON.stringify(report.summary));
+  const failed = report.runs.filter((x: any) => x.verdict === 'fail');
+  for (const f of failed) assert.equal(f.failedChecks, ['command check.wasm'], JSON.stringify(f));
+  assert.equal(report.summary.failingSeeds, failed.map((x: any) => x.seed));
+});
+
+test('race hunting inside guest code: the light race (200 increments, no mutex) fails within 3 perturbed runs', () => {
+  const { r, report, out } = runLab('counter/light-race.json', ['--runs', '3', '--seed', '900']);
+  assert.is(r.status, 1, out);
+  assert.ok(report.summary.failed >= 1, JSON.stringify(report.summary));
+  for (const f of report.runs.filter((x: any) => x.verdict === 'fail')) assert.equal(f.failedChecks, ['command check.wasm 600']);
+});
+
+test('race hunting: the correct double buffer and bounded buffer pass perturbed runs (no false failures)', () => {
+  for (const file of ['doublebuf/lab.json', 'bounded/lab.json']) {
+    const { r, report, out } = runLab(file, ['--runs', '2', '--seed', '31']);
+    assert.is(r.status, 0, out);
+    assert.is(report.summary.failed, 0, file);
+  }
+});
+
 test.run();
