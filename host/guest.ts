@@ -4,7 +4,9 @@
 // descriptors closed (its --dir writes are already on disk).
 // The module is loaded with its memory.grow routed through the host
 // (wasm-rewrite.ts), so that linear memory can grow with read-only windows
-// attached (windows.ts, grow()).
+// attached (windows.ts, grow()). With a perturbation seed (race hunting),
+// its loads are also wrapped in hooks that pause after window loads
+// (perturb.ts, memoryHooks).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createWasi, initWasi, GuestExit, HostFailure } from './wasi.js';
@@ -13,9 +15,10 @@ import { sysvImports } from './sysv.js';
 import { ProcState, procImports, PROC_IMPORTS } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
-import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
+import { rewriteModule, GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
+import { memoryHooks } from './perturb.js';
 import * as libc from './libc.js';
-import { errnoName } from './abi.js';
+import { errnoName, PAGE_SIZE } from './abi.js';
 import { GuestStdio, inheritPlan, type StdioPlan } from './stdio.js';
 
 export interface GuestOptions {
@@ -73,7 +76,11 @@ export interface GuestOptions {
   maxProcs?: number;
   /** The live child pids, shared with the supervisor (proc.ts, ProcConfig.shared). */
   procShared?: SharedArrayBuffer;
-  /** Race hunting: random short pauses around every sysv call, from this seed (perturb.ts). */
+  /**
+   * Race hunting: random short pauses around every sysv call and after
+   * loads from windows, from this seed (perturb.ts). The module must have
+   * been loaded with loadModule(path, { wrapLoads: true }).
+   */
   perturbSeed?: number;
 }
 
@@ -90,7 +97,8 @@ export type GuestOutcome = (
 /** A problem with the module itself, reported as one line before it runs. */
 export class ModuleError extends Error {}
 
-export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> {
+/** Loads, rewrites (wasm-rewrite.ts: memory.grow; the loads too with wrapLoads) and compiles a guest module. */
+export async function loadModule(wasmPath: string, opts: { wrapLoads?: boolean } = {}): Promise<WebAssembly.Module> {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(wasmPath);
@@ -103,7 +111,7 @@ export async function loadModule(wasmPath: string): Promise<WebAssembly.Module> 
   let rewritten: Uint8Array<ArrayBuffer>;
   let startExported = false;
   try {
-    ({ bytes: rewritten, startExported } = routeMemoryGrow(original));
+    ({ bytes: rewritten, startExported } = rewriteModule(original, opts));
   } catch (e: any) {
     if (!(e instanceof WasmRewriteError)) throw e;
     // The engine's own message is the clearer one for a module that is invalid anyway.
@@ -147,7 +155,7 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 }
 
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
-  const module = opts.module ?? await loadModule(opts.wasmPath);
+  const module = opts.module ?? await loadModule(opts.wasmPath, { wrapLoads: opts.perturbSeed !== undefined });
   await initWasi();
   if (opts.uid !== undefined) {
     const e = libc.dropPrivileges(opts.uid);
@@ -170,11 +178,26 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     ...(opts.memoryPages !== undefined ? { memoryPages: opts.memoryPages } : {}),
     ...(opts.procShared ? { shared: opts.procShared } : {}),
   }, stop);
+  const sysv = sysvImports(state, trace, opts.perturbSeed);
+  const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) };
+  if (opts.perturbSeed !== undefined && WebAssembly.Module.imports(module).some((i) => i.name === PERTURB_IMPORTS.at)) {
+    // The load hooks pause only after loads from windows: they learn them after each shmat and shmdt.
+    const hooks = memoryHooks(opts.perturbSeed);
+    Object.assign(hostOwn, hooks.imports);
+    for (const name of ['shmat', 'shmdt']) {
+      const call = sysv[name]!;
+      sysv[name] = (...args: number[]) => {
+        const r = call(...args);
+        hooks.setWindows(state.windows.list().flatMap((w) => w.runs.map((x) => ({ start: x.start * PAGE_SIZE, end: x.end * PAGE_SIZE }))));
+        return r;
+      };
+    }
+  }
   const imports = {
     ...wasi.imports,
-    sysv: sysvImports(state, trace, opts.perturbSeed),
+    sysv,
     proc: procImports(proc, () => state.mem, trace),
-    [GROW_IMPORT.module]: { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) },
+    [GROW_IMPORT.module]: hostOwn,
   };
 
   let instance: WebAssembly.Instance;

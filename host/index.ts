@@ -131,7 +131,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
   try {
     // Loaded (and its memory.grow routed through the host) once, here; the
     // worker runs this very module.
-    module = await loadModule(wasm);
+    module = await loadModule(wasm, { wrapLoads: o.perturbSeed !== undefined });
     checkWasiCommand(module, wasm);
   } catch (e: any) {
     if (e instanceof ModuleError) return loadError(e.message);

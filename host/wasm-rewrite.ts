@@ -16,9 +16,23 @@
 // decodes every instruction with its immediates; an unknown opcode or a
 // malformed module is a WasmRewriteError, never a guess. A module without
 // memory.grow is returned as it is (the same bytes).
+//
+// Race hunting (perturb.ts) asks for one more edit, only when perturbation
+// is on: every plain load of linear memory (i32/i64/f32/f64.load and the
+// narrow integer loads) becomes `call $at; <the load>; call $after_T`, two
+// more imports of the same module (PERTURB_IMPORTS): $at sees the address
+// (and returns it), $after_T sees the value loaded (and returns it), and
+// may pause there, between a read of shared memory and whatever the guest
+// writes back. Both are identities, so the guest computes what it did.
+// Without perturbation the module is not touched by this.
 
 /** The import that replaces memory.grow: module and field name. */
 export const GROW_IMPORT = { module: 'wasi-sysv', name: 'memory.grow' } as const;
+/**
+ * The load hooks of a module rewritten for race hunting (module GROW_IMPORT.module):
+ * at: (i32 address) -> the same; i32/i64/f32/f64: (the value loaded) -> the same.
+ */
+export const PERTURB_IMPORTS = { at: 'perturb.at', i32: 'perturb.i32', i64: 'perturb.i64', f32: 'perturb.f32', f64: 'perturb.f64' } as const;
 /** Export name under which a rewritten module's start function is offered. */
 export const START_EXPORT = 'wasi-sysv.start';
 
@@ -27,8 +41,10 @@ export class WasmRewriteError extends Error {}
 
 export interface RewriteResult {
   bytes: Uint8Array<ArrayBuffer>;
-  /** memory.grow instructions replaced (0: bytes is the input itself). */
+  /** memory.grow instructions replaced (0 without loads: bytes is the input itself). */
   grows: number;
+  /** Loads wrapped in the perturbation hooks (0 unless asked for). */
+  loads: number;
   /** The module had a start function, now exported as START_EXPORT. */
   startExported: boolean;
 }
@@ -154,20 +170,29 @@ function tabletype(r: Reader): void {
 }
 
 interface Ctx {
-  /** Number of imported functions: indices at or above it move up by one. */
+  /** Number of imported functions: indices at or above it move up by `added`. */
   funcImports: number;
+  /** Function imports the rewrite adds: 1 (grow), or 6 (grow and the load hooks). */
+  added: number;
+  /** Wrap the loads in the perturbation hooks; counted in `loads`. */
+  wrapLoads: boolean;
+  loads: number;
   /** memory.grow instructions seen so far. */
   grows: number;
   /**
    * Edits found by expr(), in input order, as triples [from, to, value]:
    * bytes [from, to) become the LEB128 of value, or, for value -1 (a
-   * memory.grow), `call $grow`.
+   * memory.grow), `call $grow`, or, for -2..-5 (a load of i32, i64, f32,
+   * f64), `call $at; <the same bytes>; call $after_T`.
    */
   patches: number[];
 }
 
-const shiftFunc = (ctx: Ctx, idx: number) => (idx >= ctx.funcImports ? idx + 1 : idx);
+const shiftFunc = (ctx: Ctx, idx: number) => (idx >= ctx.funcImports ? idx + ctx.added : idx);
 const GROW = -1;
+const LOAD = -2; // LOAD - t for a load of value type t: 0 i32, 1 i64, 2 f32, 3 f64
+// The value type each plain load opcode (0x28..0x35) yields.
+const LOAD_TYPE = [0, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
 
 // Immediate kinds of one-byte opcodes, for the decoder's hot loop.
 const K_NONE = 0, K_IDX = 1, K_MEMARG = 2, K_BLOCK = 3, K_LEB5 = 4, K_LEB10 = 5, K_F32 = 6, K_F64 = 7,
@@ -217,12 +242,19 @@ function expr(r: Reader, ctx: Ctx, code: boolean): void {
       case K_IDX: // inline fast path: a one-byte index
         if (b[r.pos]! < 0x80 && r.pos < r.end) r.pos++; else r.u32();
         break;
-      case K_MEMARG: // inline fast path: one-byte alignment (no memory index) and offset
-        if (b[r.pos]! < 0x40 && b[r.pos + 1]! < 0x80 && r.pos + 1 < r.end) r.pos += 2; else memarg(r);
+      case K_MEMARG: { // inline fast path: one-byte alignment (no memory index) and offset
+        const align = b[r.pos]!;
+        if (align < 0x40 && b[r.pos + 1]! < 0x80 && r.pos + 1 < r.end) r.pos += 2; else memarg(r);
+        // A plain load of memory 0 (not one with a memory index: bit 6 of the alignment).
+        if (ctx.wrapLoads && op <= 0x35 && !(align & 0x40)) {
+          ctx.loads++;
+          ctx.patches.push(at, r.pos, LOAD - LOAD_TYPE[op - 0x28]!);
+        }
         break;
+      }
       case K_FUNC: {
         const idx = r.u32();
-        if (idx >= funcImports) ctx.patches.push(at + 1, r.pos, idx + 1);
+        if (idx >= funcImports) ctx.patches.push(at + 1, r.pos, idx + ctx.added);
         break;
       }
       case K_END:
@@ -268,7 +300,12 @@ function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx
     const pFrom = patches[i]!, pTo = patches[i + 1]!, value = patches[i + 2]!;
     if (pFrom < from || pTo > to) continue;
     out.span(b, at, pFrom);
-    out.push(value === GROW ? [0x10, ...leb(ctx.funcImports)] : leb(value));
+    if (value === GROW) out.push([0x10, ...leb(ctx.funcImports)]);
+    else if (value <= LOAD) {
+      out.push([0x10, ...leb(ctx.funcImports + 1)]);
+      out.span(b, pFrom, pTo);
+      out.push([0x10, ...leb(ctx.funcImports + 2 + (LOAD - value))]);
+    } else out.push(leb(value));
     at = pTo;
   }
   out.span(b, at, to);
@@ -437,6 +474,16 @@ function names(r: Reader, ctx: Ctx, out: Out): void {
  * Throws WasmRewriteError for anything it cannot decode with certainty.
  */
 export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
+  return rewriteModule(input, {});
+}
+
+/**
+ * routeMemoryGrow, and with `wrapLoads` (race hunting) every plain load also
+ * wrapped in the PERTURB_IMPORTS hooks; the module then always gets the
+ * grow import and the five hooks, memory.grow or not.
+ */
+export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?: boolean }): RewriteResult {
+  const wrapLoads = opts.wrapLoads === true;
   const b = input;
   const secs = sections(b);
   const find = (id: number) => secs.find((s) => s.id === id);
@@ -445,10 +492,10 @@ export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
   const imp = find(SEC.import);
   const { funcs: funcImports, memory64: importedMemory64 } = imp ? readImports(reader(imp)) : { funcs: 0, memory64: false };
   const codeSec = find(SEC.code);
-  const ctx: Ctx = { funcImports, grows: 0, patches: [] };
+  const ctx: Ctx = { funcImports, added: wrapLoads ? 6 : 1, wrapLoads, loads: 0, grows: 0, patches: [] };
   const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
   const grows = ctx.grows;
-  if (grows === 0) return { bytes: input, grows: 0, startExported: false };
+  if (grows === 0 && !wrapLoads) return { bytes: input, grows: 0, loads: 0, startExported: false };
 
   let memory64 = importedMemory64;
   const mem = find(SEC.memory);
@@ -457,7 +504,7 @@ export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
     for (let n = r.u32(); n > 0; n--) memory64 ||= limits(r).memory64;
     r.done('memory section');
   }
-  if (memory64) throw new WasmRewriteError('a 64-bit memory (memory64) cannot have its memory.grow routed through the host');
+  if (memory64) throw new WasmRewriteError(`a 64-bit memory (memory64) cannot have its ${wrapLoads ? 'loads wrapped' : 'memory.grow routed through the host'}`);
   const typeSec = find(SEC.type);
   if (!typeSec) throw new WasmRewriteError('a module with code but no type section');
   const startSec = find(SEC.start);
@@ -467,6 +514,16 @@ export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
   out.span(b, 0, 8);
   const section = (id: number, payload: Out) => { out.push([id]); out.u32(payload.length); out.push(payload.bytes()); };
   let newType = -1;
+  // The imports added, after the module's own: grow, then the load hooks.
+  const added = () => {
+    const entry = (name: string, type: number) => [...utf8(GROW_IMPORT.module), ...utf8(name), 0x00, ...leb(type)];
+    const list = [entry(GROW_IMPORT.name, newType)];
+    if (wrapLoads) {
+      list.push(entry(PERTURB_IMPORTS.at, newType), entry(PERTURB_IMPORTS.i32, newType), entry(PERTURB_IMPORTS.i64, newType + 1),
+        entry(PERTURB_IMPORTS.f32, newType + 2), entry(PERTURB_IMPORTS.f64, newType + 3));
+    }
+    return list;
+  };
 
   for (const s of secs) {
     const r = reader(s);
@@ -474,24 +531,28 @@ export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
     switch (s.id) {
       case SEC.type: {
         newType = r.u32();
-        p.u32(newType + 1);
+        p.u32(newType + (wrapLoads ? 4 : 1));
         p.span(b, r.pos, s.end);
         p.push([0x60, 0x01, 0x7f, 0x01, 0x7f]); // (func (param i32) (result i32)), its own rec group
+        // The same for i64, f32, f64: the load hooks' identities.
+        if (wrapLoads) p.push([0x60, 0x01, 0x7e, 0x01, 0x7e, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7c, 0x01, 0x7c]);
         section(s.id, p);
         if (!imp) { // the import section follows the type section
           const ip = new Out();
-          ip.u32(1);
-          ip.push([...utf8(GROW_IMPORT.module), ...utf8(GROW_IMPORT.name), 0x00, ...leb(newType)]);
+          const list = added();
+          ip.u32(list.length);
+          for (const e of list) ip.push(e);
           section(SEC.import, ip);
         }
         continue;
       }
       case SEC.import: {
         const n = r.u32();
-        p.u32(n + 1);
-        p.span(b, r.pos, s.end);
         if (newType < 0) r.fail('import section before the type section');
-        p.push([...utf8(GROW_IMPORT.module), ...utf8(GROW_IMPORT.name), 0x00, ...leb(newType)]);
+        const list = added();
+        p.u32(n + list.length);
+        p.span(b, r.pos, s.end);
+        for (const e of list) p.push(e);
         break;
       }
       case SEC.table: {
@@ -556,5 +617,5 @@ export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
     }
     section(s.id, p);
   }
-  return { bytes: out.bytes(), grows, startExported: startFunc !== undefined };
+  return { bytes: out.bytes(), grows, loads: ctx.loads, startExported: startFunc !== undefined };
 }

@@ -66,6 +66,13 @@ export interface Deadlock {
     ops: Array<{ num: number; op: number; flg: number }> }>;
   /** The sets they wait on, as they were: value, semncnt, semzcnt and sempid of each semaphore. */
   sets: IpcState['sem'];
+  /**
+   * A circle of waits, when one is seen: each process waits on a semaphore
+   * (semid, num) last changed (sempid, for a lock: taken) by the next one,
+   * and the last by the first. Null when no such circle shows (a process
+   * waiting on a semaphore that nobody of the circle touched last).
+   */
+  cycle: Array<{ name: string; index: number; pid: number; semid: number; num: number }> | null;
   text: string;
 }
 
@@ -305,6 +312,36 @@ export function semWait(pid: number): { semid: number; ops: Array<{ num: number;
   return null;
 }
 
+/**
+ * The wait-for circle of a deadlock: an edge from a waiting process to the
+ * process that last changed (sempid) a semaphore it cannot pass, followed
+ * from the first process until a process repeats.
+ */
+export function waitCycle(procs: Deadlock['processes'], sets: IpcState['sem']): Deadlock['cycle'] {
+  const next = new Map<number, { pid: number; semid: number; num: number }>();
+  for (const p of procs) {
+    const set = sets.find((s) => s.id === p.semid);
+    for (const o of p.ops) {
+      const sem = set?.sems[o.num];
+      if (!sem) continue;
+      const blocked = o.op < 0 ? sem.value < -o.op : o.op === 0 && sem.value !== 0;
+      if (blocked && sem.pid !== p.pid && procs.some((q) => q.pid === sem.pid)) { next.set(p.pid, { pid: sem.pid, semid: p.semid, num: o.num }); break; }
+    }
+  }
+  for (const start of procs) {
+    const path: number[] = [];
+    let at: number | undefined = start.pid;
+    while (at !== undefined && !path.includes(at)) { path.push(at); at = next.get(at)?.pid; }
+    if (at === undefined) continue;
+    return path.slice(path.indexOf(at)).map((pid) => {
+      const p = procs.find((q) => q.pid === pid)!;
+      const e = next.get(pid)!;
+      return { name: p.name, index: p.index, pid, semid: e.semid, num: e.num };
+    });
+  }
+  return null;
+}
+
 function deadlockText(d: Omit<Deadlock, 'text'>, procs: ProcessReport[]): string {
   const who = (pid: number) => { const p = procs.find((x) => x.pid === pid); return p ? `${label(p)} (pid ${pid})` : `pid ${pid}`; };
   const hex = (k: number | null) => (k === null ? '?' : `0x${(k >>> 0).toString(16)}`);
@@ -316,6 +353,10 @@ function deadlockText(d: Omit<Deadlock, 'text'>, procs: ProcessReport[]): string
   for (const s of d.sets) {
     lines.push(`  set ${hex(s.key)} (id ${s.id}): ` + s.sems.map((x, i) =>
       `sem ${i} = ${x.value} (${x.ncnt} waiting to decrease, ${x.zcnt} for zero; last changed by ${x.pid ? who(x.pid) : 'nobody'})`).join('; '));
+  }
+  if (d.cycle) {
+    lines.push(`  circle of waits: ${d.cycle.map((c) => `${label(c as any)} -(sem ${c.num})-> `).join('')}${label(d.cycle[0] as any)}` +
+      ' (each waits on a semaphore the next one changed last)');
   }
   return lines.join('\n');
 }
@@ -367,7 +408,9 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
       processes: running.map((r, i) => ({ name: r.report.name, index: r.report.index, pid: r.report.pid!, semid: waits[i]!.semid,
         key: ipc.sem.find((x) => x.id === waits[i]!.semid)?.key ?? null, ops: waits[i]!.ops })),
       sets: ipc.sem.filter((x) => waits.some((w) => w!.semid === x.id)),
+      cycle: null,
     };
+    d.cycle = waitCycle(d.processes, d.sets);
     deadlock = { ...d, text: deadlockText(d, all.map((r) => r.report)) };
     stopAll('deadlock', 'blocked in semop in a deadlock');
   }, 200);
