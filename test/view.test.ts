@@ -35,15 +35,6 @@ const slowCounter = (workers: number, n: number, ms: number) => labFile({
   ],
   checks: [{ process: 'worker', exit: 0 }],
 });
-const deadlockLab = (phils: number) => labFile({
-  name: 'philosophers-ring', limits: { wallSeconds: 40, semmni: 8, deadlockGraceSeconds: 1 },
-  processes: [
-    { name: 'table', wasm: guest('view-lab'), args: ['table', String(phils)], before: true },
-    { name: 'phil', wasm: guest('view-lab'), count: phils, args: ['phil', '{i}', String(phils)] },
-  ],
-  checks: [{ process: 'phil', exit: 0 }],
-});
-
 /** The URL a serving command printed on stderr. */
 async function urlOf(r: Running): Promise<string> {
   for (let i = 0; i < 400; i++) {
@@ -107,25 +98,25 @@ test('a running lab: the page shows its processes and values, and the counter ri
   assert.is(end.code, 0, r.err());
 }, 90_000);
 
-test('a deadlocked lab: the page draws the wait-for cycle; its report and trace replay with wasi-sysv view', async () => {
+test('the broken philosophers lab: the page draws the wait-for cycle; its report and trace replay with wasi-sysv view', async () => {
   const b = await getBrowser();
-  const file = deadlockLab(3);
-  const dir = path.dirname(file);
+  const file = path.join(ROOT, 'labs/philosophers/broken.json');
+  const dir = fs.mkdtempSync(path.join(tmp, 'phil-'));
   const json = path.join(dir, 'report.json');
   const r = start(process.execPath, [CLI, 'lab', file, '--json', json, '--trace', path.join(dir, 'trace'), '--serve', '--linger', '60']);
   const page = await b.page(await urlOf(r));
   // The cycle is drawn as soon as the philosophers block, before the diagnosis.
-  await page.waitForFunction(() => document.querySelectorAll('#graph .proc.cycle').length === 3, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#graph .proc.cycle').length === 5, undefined, { timeout: 20_000 });
   await page.waitForSelector('body[data-status="done"]', { timeout: 30_000 });
   const report = readJson(json);
   assert.is(report.verdict, 'deadlock');
   const pids = report.deadlock.processes.map((p: any) => p.pid).sort();
   const drawn = await page.$$eval('#graph .proc.cycle', (gs) => gs.map((g) => Number(g.getAttribute('data-pid'))));
   assert.equal(drawn.sort(), pids, 'the cycle is the deadlocked philosophers');
-  assert.is(await page.$$eval('#graph .edge.wait.cycle', (e) => e.length), 3, 'each waits on a fork...');
-  assert.is(await page.$$eval('#graph .edge.hold.cycle', (e) => e.length), 3, '...its neighbour took');
+  assert.is(await page.$$eval('#graph .edge.wait.cycle', (e) => e.length), 5, 'each waits on a fork...');
+  assert.is(await page.$$eval('#graph .edge.hold.cycle', (e) => e.length), 5, '...its neighbour took');
   assert.match(await page.textContent('#banner') ?? '', /DEADLOCK/);
-  assert.match(await page.textContent('#deadlock') ?? '', /waits on set 0x7d00/);
+  assert.match(await page.textContent('#deadlock') ?? '', /waits on set 0x9100/);
   await page.close();
   r.child.kill('SIGTERM');
   assert.is((await r.done).code, 1, 'a deadlock: exit 1');

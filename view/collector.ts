@@ -229,7 +229,8 @@ export class LiveLab implements LiveSource {
         for (const w of list) if (w.wait) w.wait.key = sems.find((x) => x.id === w.wait!.semid)?.key ?? null;
         this.s.edges = waitEdges(waiters, sems);
       }
-      this.s.cycle = findCycle(this.s.edges);
+      // The supervisor's own circle of waits, once it diagnosed a deadlock (reports before it had none).
+      this.s.cycle = dl?.cycle ? dl.cycle.map((c) => c.pid) : findCycle(this.s.edges);
       const patch = this.differ.next(this.s);
       if (patch) for (const fn of this.listeners) fn(patch);
     } finally {

@@ -66,7 +66,7 @@ export function replayState(r: LabReport, calls: ViewCall[] | null): ViewState {
     }),
     sems: dl ? [...r.ipc.sem.filter((s) => !dl.sets.some((d) => d.id === s.id)), ...dl.sets].sort((a, b) => a.id - b.id) : r.ipc.sem,
     shms: r.ipc.shm.map((s) => ({ ...s, attached: [] })),
-    bytes: {}, edges, cycle: findCycle(edges), deadlock: dl?.text ?? null,
+    bytes: {}, edges, cycle: dl?.cycle ? dl.cycle.map((c) => c.pid) : findCycle(edges), deadlock: dl?.text ?? null,
     calls: calls ?? [], blocked, notes,
   };
 }
