@@ -133,6 +133,11 @@ export class LiveLab implements LiveSource {
   onEvent = (e: LabEvent): void => {
     if (e.kind === 'begin') this.tp0 = e.tp0;
     else if (e.kind === 'start') this.procs.push(e.process);
+    else if (e.kind === 'exit' && e.process.pid !== null) {
+      // A blocked interval ends when its process does (the next poll may come late: the checks block the supervisor).
+      const open = this.openBlocked.get(e.process.pid);
+      if (open !== undefined) { this.s.blocked[open]!.to = this.now(); this.openBlocked.delete(e.process.pid); }
+    }
     else if (e.kind === 'call') {
       if (this.s.calls.length < MAX_CALLS) this.s.calls.push({ t: Math.round(e.t * 10) / 10, pid: e.pid, line: e.line });
       else if (!this.s.notes.some((n) => n.startsWith('timeline'))) this.s.notes.push(`timeline: only the first ${MAX_CALLS} calls are drawn`);
@@ -208,6 +213,10 @@ export class LiveLab implements LiveSource {
         else if (this.s.status === 'done') viaHelper.push(String(id), String(off), String(n));
         else bytes[r] = { id, off, len: n, error: 'attached by no process of the lab now: shown once the lab is over' };
       }
+      // What was read without a helper goes out now; the semaphores follow when lab-ipc answers.
+      this.s.shms = table.map((t) => ({ ...t, attached: [...new Set((maps.get(t.id) ?? []).map((m) => m.pid))].sort((a, b) => a - b) }));
+      this.s.bytes = { ...bytes };
+      this.push();
       let sems = this.s.sems;
       try {
         const got = await labIpc(this.ipcHelper, viaHelper);
@@ -222,6 +231,8 @@ export class LiveLab implements LiveSource {
       this.s.bytes = bytes;
       const dl = this.report?.deadlock;
       if (dl) {
+        // The sets as the diagnosis saw them (semncnt, sempid), not as the killed processes left them.
+        this.s.sems = [...sems.filter((x) => !dl.sets.some((d) => d.id === x.id)), ...dl.sets].sort((a, b) => a.id - b.id);
         this.s.edges = waitEdges(dl.processes.map((p) => ({ pid: p.pid, semid: p.semid, ops: p.ops })), dl.sets);
       } else if (this.report) {
         this.s.edges = [];
@@ -231,10 +242,14 @@ export class LiveLab implements LiveSource {
       }
       // The supervisor's own circle of waits, once it diagnosed a deadlock (reports before it had none).
       this.s.cycle = dl?.cycle ? dl.cycle.map((c) => c.pid) : findCycle(this.s.edges);
-      const patch = this.differ.next(this.s);
-      if (patch) for (const fn of this.listeners) fn(patch);
+      this.push();
     } finally {
       this.polling = false;
     }
+  }
+
+  private push(): void {
+    const patch = this.differ.next(this.s);
+    if (patch) for (const fn of this.listeners) fn(patch);
   }
 }
