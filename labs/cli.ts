@@ -149,7 +149,8 @@ export async function main(argv: string[]): Promise<number> {
   // As the namespace's init: whatever is still running goes now.
   try { process.kill(-1, 'SIGKILL'); } catch { /* nothing left */ }
   // The view keeps the final state (the objects left stay in this namespace while it serves).
-  if (live) await live.linger();
+  // (Not after Ctrl-C or another stopping signal: that stops the command.)
+  if (live) await live.linger(report.why.startsWith('stopped by '));
   if (report.why.startsWith('stopped by ')) {
     const sig = report.why.slice('stopped by '.length);
     return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[sig] ?? 0);

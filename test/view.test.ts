@@ -161,13 +161,16 @@ test('a wrong or missing token gets 403 on every route; nothing can be changed',
   await v.done;
 });
 
-test('bad flags: one line, exit 2', () => {
+test('bad flags and a bad report: one line, exit 2', () => {
+  const notReport = path.join(tmp, 'not-a-report.json');
+  fs.writeFileSync(notReport, JSON.stringify({ lab: 'x', processes: [{ name: 1 }], ipc: { shm: [], sem: [] } }));
   const cases: Array<[string[], RegExp]> = [
     [['lab', slowCounter(1, 1, 1), '--linger', '5'], /--linger goes with --serve/],
     [['lab', slowCounter(1, 1, 1), '--serve', '--runs', '2'], /not with --runs/],
     [['lab', slowCounter(1, 1, 1), '--serve', '99999'], /port number/],
     [['view'], /which report/],
     [['view', path.join(tmp, 'none.json')], /no such file/],
+    [['view', notReport], /not a lab report/],
   ];
   return Promise.all(cases.map(async ([args, re]) => {
     const r = start(process.execPath, [CLI, ...args]);

@@ -82,13 +82,14 @@ export async function liveView(lab: { name: string; file: string; processes: Arr
   return {
     onEvent: live.onEvent,
     /** After the lab: keeps serving its final state until a signal or linger; resolves the signal's exit status or null. */
-    async linger(): Promise<number | null> {
+    async linger(stopNow = false): Promise<number | null> {
       await live.poll();
-      if (flags.linger !== 0) {
+      const linger = stopNow ? 0 : flags.linger;
+      if (linger !== 0) {
         fs.writeSync(2, `wasi-sysv lab: the lab is over; its final state stays at ${served.url} ` +
-          (flags.linger === undefined ? 'until Ctrl-C\n' : `for ${flags.linger} s\n`));
+          (linger === undefined ? 'until Ctrl-C\n' : `for ${linger} s\n`));
       }
-      const code = flags.linger === 0 ? null : await waitForEnd(flags.linger);
+      const code = linger === 0 ? null : await waitForEnd(linger);
       live.stop();
       await served.close();
       return code;

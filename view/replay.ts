@@ -23,9 +23,13 @@ export function loadReport(file: string): LabReport {
       : `${file}: not a JSON lab report (${e.message})`);
   }
   if (doc && Array.isArray(doc.runs)) throw new ReplayError(`${file}: a race-hunting summary (--runs), not one lab's report: replay one run with --runs 1 --seed S --json FILE`);
-  if (!doc || typeof doc.lab !== 'string' || !Array.isArray(doc.processes) || !doc.ipc) {
-    throw new ReplayError(`${file}: not a lab report (it needs lab, processes and ipc, as wasi-sysv lab --json writes)`);
-  }
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  const ok = doc && typeof doc.lab === 'string' && Array.isArray(doc.processes) && doc.ipc && Array.isArray(doc.ipc.shm) && Array.isArray(doc.ipc.sem)
+    && doc.processes.every((p: any) => p && typeof p.name === 'string' && num(p.index) && (p.pid === null || num(p.pid)))
+    && doc.ipc.sem.every((s: any) => s && num(s.id) && Array.isArray(s.sems)) && doc.ipc.shm.every((s: any) => s && num(s.id) && num(s.size))
+    && (doc.deadlock == null || (Array.isArray(doc.deadlock.processes) && Array.isArray(doc.deadlock.sets)));
+  if (!ok) throw new ReplayError(`${file}: not a lab report (it needs lab, processes and ipc, as wasi-sysv lab --json writes)`);
+  doc.wallMs = num(doc.wallMs) ? doc.wallMs : 0;
   return doc as LabReport;
 }
 
