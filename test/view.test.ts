@@ -133,8 +133,12 @@ test('the broken philosophers lab: the page draws the wait-for cycle; its report
   const lines = fs.readFileSync(path.join(dir, 'trace/trace.txt'), 'utf8').trim().split('\n');
   assert.is(await rp.$$eval('#timeline .mark', (m) => m.length), lines.length, 'a mark per trace line');
   // Hovering a mark shows its strace line.
-  await rp.hover('#timeline .mark >> nth=0', { force: true }); // marks read together overlap
-  assert.match(await rp.textContent('#hover') ?? '', / (semget|semop|semctl)\(/);
+  // (The last mark: marks read together overlap, and the last one drawn is on top.)
+  const last = rp.locator('#timeline .mark').last();
+  await last.hover({ force: true });
+  const shown = await rp.textContent('#hover') ?? '';
+  assert.is(shown, await last.getAttribute('data-line'));
+  assert.match(shown, /^phil\[\d\] pid \d+ at [0-9.]+ s: semop\(0, \[\{\d, -?[01], 0\}\], 1\) = 0$/, 'a philosopher\'s last call that returned');
   await rp.close();
   v.child.kill('SIGINT');
   assert.is((await v.done).code, 130);
