@@ -17,8 +17,11 @@ Usage:
                       wasm guests against native C and Node's own IPC
   wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--json FILE]
                       random sysv programs, natively and as a guest, compared
-  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
-                      run a teaching lab in its own namespaces, with verdicts
+  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--serve [PORT]]
+                      run a teaching lab in its own namespaces, with verdicts;
+                      --serve shows it live in a web page
+  wasi-sysv view REPORT.json [--trace DIR]
+                      replay a finished lab in a web page
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -207,6 +210,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('../fuzz/cli.js', rest);
       case 'lab':
         return await subcommand('../labs/cli.js', rest);
+      case 'view':
+        return await subcommand('../view/cli.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }

@@ -16,8 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { helpers, ROOT } from './build.js';
 import { LabError, loadLab, missingFile } from './schema.js';
+import type { ServeFlags } from '../view/cli.js';
 
 const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--runs N] [--seed S]
+                     [--serve [PORT] [--host H] [--linger S]]
   Runs a teaching lab (see labs/README.md) in its own IPC and PID namespaces:
   every process of the lab file, its limits, its checks; prints a table.
   --json REPORT  also write the report as JSON
@@ -28,16 +30,26 @@ const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--ru
                  short pauses drawn from its instance's seed; reports which
                  runs failed which check, and how to replay one
   --seed S       the first run's seed (0..4294967295; default: random).
-                 --runs 1 --seed S replays the same perturbation`;
+                 --runs 1 --seed S replays the same perturbation
+  --serve [PORT] show the lab live in a web page (view/): processes,
+                 semaphores with the wait-for arrows, segments' bytes, the
+                 timeline. Prints the URL (with a random token; any other
+                 path gets 403); listens on PORT (default: a free port);
+                 after the lab, keeps serving its final state until Ctrl-C
+                 (the exit status is still the lab's). Not with --runs/--seed
+  --host H       with --serve: listen on address H (default 127.0.0.1)
+  --linger S     with --serve: after the lab, serve S more seconds, then
+                 exit by itself (0: exit at once)`;
 
 const INNER = 'WASI_SYSV_LAB_INNER';
 
 function say(line: string): void { fs.writeSync(2, `wasi-sysv lab: ${line}\n`); }
 
-interface Args { lab: string; json?: string; trace?: string; runs?: number; seed?: number }
+interface Args { lab: string; json?: string; trace?: string; runs?: number; seed?: number; serve?: ServeFlags }
 
-function parse(argv: string[]): Args | string {
+async function parse(argv: string[]): Promise<Args | string> {
   const out: Partial<Args> = {};
+  let serveOnly: string | undefined; // --host or --linger, which need --serve
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -53,12 +65,29 @@ function parse(argv: string[]): Args | string {
         if (!/^[0-9]+$/.test(v) || Number(v) > 0xffffffff) return '--seed needs a whole number from 0 to 4294967295';
         out.seed = Number(v);
       }
+      else if (a === '--serve') {
+        out.serve = { ...out.serve };
+        if (/^\d+$/.test(argv[i + 1] ?? '')) {
+          const v = argv[++i]!;
+          if (Number(v) > 65535) return '--serve takes a port number from 0 to 65535';
+          out.serve.port = Number(v);
+        }
+      } else if (a === '--host' || a === '--linger') {
+        const { serveFlag } = await import('../view/cli.js');
+        const flags = { ...out.serve };
+        const err = serveFlag(a, argv[++i], flags);
+        if (err) return err;
+        Object.assign(out, { serve: flags });
+        serveOnly ??= a;
+      }
       else if (a.startsWith('--')) return `unknown option ${a}`;
       else if (out.lab) return `one lab file at a time (got ${out.lab} and ${a})`;
       else out.lab = a;
     } catch (e: any) { return e.message; }
   }
   if (!out.lab) return 'which lab? wasi-sysv lab LAB.json';
+  if (serveOnly && !argv.includes('--serve')) return `${serveOnly} goes with --serve`;
+  if (out.serve && (out.runs !== undefined || out.seed !== undefined)) return '--serve watches one run: not with --runs or --seed';
   return out as Args;
 }
 
@@ -89,7 +118,7 @@ function reexec(argv: string[], quiet = false): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') { fs.writeSync(1, USAGE + '\n'); return 0; }
-  const a = parse(argv);
+  const a = await parse(argv);
   if (typeof a === 'string') { say(a); fs.writeSync(2, USAGE + '\n'); return 2; }
   let lab;
   try {
@@ -105,15 +134,23 @@ export async function main(argv: string[]): Promise<number> {
 
   if (process.env[INNER] !== '1' || process.pid !== 1) {
     if (a.runs !== undefined || a.seed !== undefined) return raceHunt(a);
-    const inner = [path.resolve(a.lab), ...(a.json ? ['--json', a.json] : []), ...(a.trace ? ['--trace', a.trace] : [])];
+    const inner = [path.resolve(a.lab), ...(a.json ? ['--json', a.json] : []), ...(a.trace ? ['--trace', a.trace] : []),
+      ...(a.serve ? ['--serve', String(a.serve.port ?? 0), ...(a.serve.host ? ['--host', a.serve.host] : []),
+        ...(a.serve.linger !== undefined ? ['--linger', String(a.serve.linger)] : [])] : [])];
     return reexec(inner);
   }
   const { supervise, formatReport } = await import('./lab.js');
+  // --serve: the live view (view/), fed by the supervisor's events.
+  const live = a.serve ? await (await import('../view/cli.js')).liveView(lab, tools.ipc, a.serve) : undefined;
+  if (live === null) return 70;
   const report = await supervise(lab, { helpers: tools, ...(a.json ? { jsonPath: a.json } : {}), ...(a.trace ? { traceDir: a.trace } : {}),
-    ...(a.seed !== undefined ? { seed: a.seed } : {}) });
+    ...(a.seed !== undefined ? { seed: a.seed } : {}), ...(live ? { onEvent: live.onEvent } : {}) });
   fs.writeSync(1, formatReport(report) + '\n');
   // As the namespace's init: whatever is still running goes now.
   try { process.kill(-1, 'SIGKILL'); } catch { /* nothing left */ }
+  // The view keeps the final state (the objects left stay in this namespace while it serves).
+  // (Not after Ctrl-C or another stopping signal: that stops the command.)
+  if (live) await live.linger(report.why.startsWith('stopped by '));
   if (report.why.startsWith('stopped by ')) {
     const sig = report.why.slice('stopped by '.length);
     return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[sig] ?? 0);

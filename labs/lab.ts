@@ -80,7 +80,21 @@ export interface SuperviseOptions {
   jsonPath?: string; traceDir?: string; helpers: { exec: string; ipc: string };
   /** Race hunting: each wasm instance runs with --perturb deriveSeed(seed, name, index). */
   seed?: number;
+  /** Watching the lab as it runs (the live view, view/): called on each event, synchronously. */
+  onEvent?: (e: LabEvent) => void;
 }
+
+/**
+ * What a watcher of a running lab is told. The process reports are the live
+ * objects the supervisor fills in (pid, calls, verdict): read, never write.
+ * Times are milliseconds since `begin` (performance.now() - tp0), as in the trace.
+ */
+export type LabEvent =
+  | { kind: 'begin'; tp0: number }
+  | { kind: 'start'; process: ProcessReport }
+  | { kind: 'call'; t: number; pid: number; line: string; process: ProcessReport }
+  | { kind: 'exit'; process: ProcessReport }
+  | { kind: 'done'; report: LabReport };
 
 interface Running {
   report: ProcessReport;
@@ -121,7 +135,8 @@ function expand(args: string[], i: number): string[] {
 }
 
 function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, deadline: number,
-  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>, seed?: number): Running {
+  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>, seed?: number,
+  onEvent?: SuperviseOptions['onEvent']): Running {
   const args = expand(spec.args, index);
   // Native programs' calls do not pass through the host: they are not perturbed.
   const perturbSeed = seed !== undefined && spec.wasm ? deriveSeed(seed, spec.name, index) : null;
@@ -170,7 +185,9 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   const errLine = (line: string) => {
     if (spec.wasm && TRACE_LINE.test(line)) {
       report.calls! += 1;
-      trace.push({ t: performance.now() - tp0, pid: report.pid ?? 0, line });
+      const entry = { t: performance.now() - tp0, pid: report.pid ?? 0, line };
+      trace.push(entry);
+      onEvent?.({ kind: 'call', ...entry, process: report });
       return;
     }
     count(Buffer.byteLength(line) + 1);
@@ -222,9 +239,11 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
           else { report.verdict = 'exit'; report.why = `exit status ${code}`; }
         }
       }
+      onEvent?.({ kind: 'exit', process: report });
       resolve();
     });
   });
+  onEvent?.({ kind: 'start', process: report });
   return { report, stop, done };
 }
 
@@ -266,7 +285,7 @@ const SYS_SEMTIMEDOP = 220;
  * for a native program and for a wasm guest's host (whose kernel call works
  * on the guest's own sembuf array).
  */
-function semWait(pid: number): { semid: number; ops: Array<{ num: number; op: number; flg: number }> } | null {
+export function semWait(pid: number): { semid: number; ops: Array<{ num: number; op: number; flg: number }> } | null {
   let tasks: string[];
   try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return null; }
   for (const t of tasks) {
@@ -351,6 +370,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
   const t0 = Date.now();
   // Trace times: when the supervisor read each line, in seconds since the lab started.
   const tp0 = performance.now();
+  opts.onEvent?.({ kind: 'begin', tp0 });
   const deadline = t0 + lab.limits.wallSeconds * 1000;
   const trace: Array<{ t: number; pid: number; line: string }> = [];
   const all: Running[] = [];
@@ -399,7 +419,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     const batch: Running[] = [];
     for (const spec of specs) {
       for (let i = 0; i < spec.count; i++) {
-        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace, opts.seed);
+        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace, opts.seed, opts.onEvent);
         all.push(r); batch.push(r); live.add(r);
         r.done.then(() => live.delete(r));
       }
@@ -469,6 +489,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     fs.writeFileSync(path.join(opts.traceDir, 'trace.txt'), lines.join('\n') + (lines.length ? '\n' : ''));
   }
   if (opts.jsonPath) fs.writeFileSync(opts.jsonPath, JSON.stringify(report, null, 2) + '\n');
+  opts.onEvent?.({ kind: 'done', report });
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
   return report;
 }

@@ -3,13 +3,38 @@
  * sempid (semctl GETVAL/GETNCNT/GETZCNT/GETPID), which /proc/sysvipc/sem
  * does not show, and the set's last semop time (sem_otime, IPC_STAT). The
  * ids come from /proc/sysvipc/sem.
- *   {"sem":[{"key":N,"id":N,"nsems":N,"otime":N,"sems":[{"value":N,"ncnt":N,"zcnt":N,"pid":N}]}]} */
+ *   {"sem":[{"key":N,"id":N,"nsems":N,"otime":N,"sems":[{"value":N,"ncnt":N,"zcnt":N,"pid":N}]}]}
+ * With arguments `ID OFFSET LENGTH...` (triples; the live view, view/), it
+ * also reads each range of each segment ID: attached read-only (SHM_RDONLY),
+ * copied, detached. The object gains
+ *   "bytes":[{"id":N,"off":N,"len":N,"hex":"00ff..."} or {...,"error":"EACCES"}]
+ * with the range cut at the segment's end. (The attach is seen by the
+ * segment's shm_lpid and shm_atime/shm_dtime, and by nattch while it lasts.) */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 
-int main(void) {
+static void bytes(int id, long off, long len) {
+  printf("{\"id\":%d,\"off\":%ld,", id, off);
+  struct shmid_ds ds;
+  if (off < 0 || len < 0 || len > 65536) { printf("\"len\":0,\"error\":\"EINVAL\"}"); return; }
+  if (shmctl(id, IPC_STAT, &ds) != 0) { printf("\"len\":0,\"error\":\"%s\"}", strerrorname_np(errno)); return; }
+  long size = (long)ds.shm_segsz;
+  if (off > size) off = size;
+  if (off + len > size) len = size - off;
+  const unsigned char *p = shmat(id, NULL, SHM_RDONLY);
+  if (p == (void *)-1) { printf("\"len\":0,\"error\":\"%s\"}", strerrorname_np(errno)); return; }
+  printf("\"len\":%ld,\"hex\":\"", len);
+  for (long i = 0; i < len; i++) printf("%02x", p[off + i]);
+  printf("\"}");
+  shmdt(p);
+}
+
+int main(int argc, char **argv) {
   FILE *f = fopen("/proc/sysvipc/sem", "r");
   if (!f) { perror("/proc/sysvipc/sem"); return 1; }
   char line[512];
@@ -29,6 +54,15 @@ int main(void) {
     }
     printf("]}");
   }
-  printf("]}\n");
+  printf("]");
+  if (argc > 1) {
+    printf(",\"bytes\":[");
+    for (int a = 1; a + 2 < argc; a += 3) {
+      if (a > 1) printf(",");
+      bytes(atoi(argv[a]), strtol(argv[a + 1], NULL, 10), strtol(argv[a + 2], NULL, 10));
+    }
+    printf("]");
+  }
+  printf("}\n");
   return 0;
 }
