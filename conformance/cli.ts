@@ -133,6 +133,14 @@ export async function main(argv: string[]): Promise<number> {
     if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');
     fs.writeSync(2, `wasi-sysv conformance: ${line}\n`);
   };
+  for (const t of opts.targets ?? []) {
+    if (typeof t === 'string') continue;
+    const why = t.unavailable();
+    if (why) {
+      fs.writeSync(2, `wasi-sysv conformance: target ${t.name}: ${why}\n`);
+      return 2;
+    }
+  }
   let record: MatrixDoc | undefined;
   if (expect) {
     try {
