@@ -99,6 +99,7 @@ export async function drive(input: DriverInput): Promise<RunResult> {
     }
   }
   const procs = new Map<string, Live>();
+  let firstFail: string | undefined;
   for (const p of input.procs) {
     procs.set(p.name, {
       spec: p, ended: false, guestEnded: false, waiters: [],
@@ -200,6 +201,9 @@ export async function drive(input: DriverInput): Promise<RunResult> {
     }
     if (!line.startsWith('@')) {
       if (line.length) l.result.transcript.push(line);
+      // The first failure in time is the one reported: a process that
+      // fails stops its peers, and what they print then is a consequence.
+      if (!firstFail && / FAIL /.test(line)) firstFail = `${l.spec.name} ${line}`;
       return;
     }
     const [req, name, arg] = line.slice(1).split(' ');
@@ -235,11 +239,11 @@ export async function drive(input: DriverInput): Promise<RunResult> {
   clearTimeout(timer);
 
   const results = [...procs.values()].map((l) => l.result);
-  return { ...judgeRun(results), procs: results, ms: Math.round(performance.now() - t0) };
+  return { ...judgeRun(results, firstFail), procs: results, ms: Math.round(performance.now() - t0) };
 }
 
 /** Pass when every process ended as expected and no step failed. */
-function judgeRun(results: ProcResult[]): { pass: boolean; detail: string; missing?: string } {
+function judgeRun(results: ProcResult[], firstFail?: string): { pass: boolean; detail: string; missing?: string } {
   for (const r of results) {
     const m = UID_SWITCH_FAILED.exec([...r.transcript, r.stderr].join('\n'));
     if (m) {
@@ -247,6 +251,7 @@ function judgeRun(results: ProcResult[]): { pass: boolean; detail: string; missi
       return { pass: false, detail: missing, missing };
     }
   }
+  if (firstFail) return { pass: false, detail: firstFail };
   for (const r of results) {
     const failed = r.transcript.find((t) => / FAIL /.test(t));
     if (failed) return { pass: false, detail: `${r.name} ${failed}` };

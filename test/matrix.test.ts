@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runSuite } from '../conformance/suite.js';
 import { parseTargets, splitCommand } from '../conformance/targets.js';
+import { BEGIN, compareWithRecord, renderMatrix, type MatrixDoc } from '../conformance/record.js';
 import { CLI, ROOT, test } from './helpers.js';
 
 const EXCL = 'shmget IPC_CREAT|IPC_EXCL on an existing key gives EEXIST';
@@ -154,6 +155,42 @@ test('--targets: names, wrap: commands with quotes and commas, and errors in one
   const r = spawnSync(process.execPath, [CLI, 'conformance', '--targets', 'wrap:no-such-wrapper-cmd', '--filter', PLAIN], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 2);
   assert.match(r.stderr, /target wrap:no-such-wrapper-cmd: no-such-wrapper-cmd: command not found/);
+});
+
+test('compareWithRecord: addresses (ASLR) compare equal, small values and statuses do not, skips say nothing', () => {
+  const doc = (cells: Record<string, { status: any; why?: string }>): MatrixDoc => ({
+    targets: [{ name: 'native', pass: 0, differ: 0, na: 0, missing: 0, skip: 0, seconds: 0 }, { name: 'g', pass: 0, differ: 0, na: 0, missing: 0, skip: 0, seconds: 0 }],
+    cases: Object.entries(cells).map(([name, g]) => ({ name, group: 'x', file: 'f:1', results: { g } })),
+  });
+  const rec = doc({ a: { status: 'differ', why: 'main L40 FAIL want EINVAL got ok(139792654811136)' }, b: { status: 'differ', why: 'other L78 FAIL want EACCES got ok(1)' }, c: { status: 'pass' }, d: { status: 'skip' } });
+  assert.equal(compareWithRecord(doc({ a: { status: 'differ', why: 'main L40 FAIL want EINVAL got ok(140140496203776)' }, b: { status: 'differ', why: 'other L78 FAIL want EACCES got ok(1)' }, c: { status: 'pass' }, d: { status: 'pass' } }), rec, ['g']), []);
+  assert.equal(compareWithRecord(doc({ b: { status: 'differ', why: 'other L78 FAIL want EACCES got ok(2)' }, c: { status: 'missing', why: 'cannot write' }, e: { status: 'pass' } }), rec, ['g']), [
+    'g: b: recorded differ (other L78 FAIL want EACCES got ok(1)), now differ (other L78 FAIL want EACCES got ok(2))',
+    'g: c: recorded pass, now missing (cannot write)',
+    'g: e: not in the record (now pass)',
+  ]);
+  assert.equal(compareWithRecord(doc({}), rec, ['h']), ['h: no column for this target in the record']);
+});
+
+test('docs/implementations.md matches docs/implementations.json: the generated matrix, and prose naming every case that differs', () => {
+  const rec = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/implementations.json'), 'utf8')) as MatrixDoc;
+  const md = fs.readFileSync(path.join(ROOT, 'docs/implementations.md'), 'utf8');
+  assert.ok(md.includes(renderMatrix(rec)), 'the generated part is what scripts/implementations.mjs writes from the record: re-run it');
+  const judged = (rec.targets ?? []).filter((t) => !t.own).map((t) => t.name);
+  assert.equal(judged, ['gvisor', 'qemu']);
+  const heading: Record<string, string> = { gvisor: '## gVisor', qemu: '## qemu-user' };
+  const prose = md.slice(0, md.indexOf(BEGIN));
+  for (const t of judged) {
+    const from = prose.indexOf(heading[t]!);
+    assert.ok(from >= 0, `a section ${heading[t]}`);
+    const next = prose.indexOf('\n## ', from + 1);
+    const section = prose.slice(from, next < 0 ? undefined : next).replace(/\s+/g, ' ');
+    for (const c of rec.cases) {
+      const cell = c.results?.[t];
+      if (!cell || cell.status === 'pass' || cell.status === 'n/a') continue;
+      assert.ok(section.includes(`\`${c.name}\``), `${heading[t]} explains the ${cell.status} of \`${c.name}\` (${cell.why})`);
+    }
+  }
 });
 
 test.run();
