@@ -9,7 +9,10 @@
 //  - the Quick tour runs as written (npx wasi-sysv is this repo's bin);
 //  - every `wasi-sysv <command> --flag` in a shell block or the usage block
 //    names a real command and flag (its --help lists it);
-//  - the conformance case example parses with the suite's DSL parser.
+//  - the conformance case example parses with the suite's DSL parser;
+//  - the example that judges an implementation with `--targets ... wrap:`
+//    runs as written (needs qemu-user, which .ci/run installs) and its
+//    wrap: column agrees with native on every case it ran.
 // The build-and-run block itself runs as written against the packed package
 // in package.test.ts.
 import * as assert from 'uvu/assert';
@@ -178,5 +181,20 @@ npm() { [ "$1" = install ] || { echo "unexpected npm $*" >&2; return 1; }; }
   assert.match(r.stderr, /^shmget\(IPC_PRIVATE, /m, '--trace lines');
   assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], before, 'ipcrm removed the segment');
 });
+
+test('the README\'s wrap: example judges an implementation as written', () => {
+  const b = blocks.find((x) => isShell(x) && x.body.includes('--targets'));
+  assert.ok(b, 'a shell block with --targets');
+  assert.match(b!.body, /wrap:/, 'it uses a wrap: target');
+  const shim = `set -e
+npx() { if [ "$1" = wasi-sysv ]; then shift; node ${JSON.stringify(CLI)} "$@"; else echo "unexpected npx $*" >&2; return 1; fi; }
+`;
+  const r = spawnSync('bash', ['-c', shim + b!.body], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const wrap = /^  (wrap:\S.*?)\s+(\d+) agree, (\d+) differ, (\d+) n\/a, (\d+) missing/m.exec(r.stdout);
+  assert.ok(wrap, `a summary line for the wrap: target in ${r.stdout.slice(-600)}`);
+  assert.ok(Number(wrap![2]) > 0, 'it ran cases');
+  assert.equal([wrap![3], wrap![5]], ['0', '0'], 'every case agrees under the wrapper');
+}, 320_000);
 
 test.run();
