@@ -19,6 +19,9 @@ Usage:
                       random sysv programs, natively and as a guest, compared
   wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
                       run a teaching lab in its own namespaces, with verdicts
+  wasi-sysv cc FILE.c... -o OUT.wasm [clang flags]
+                      compile a C program into a guest (SysV headers included;
+                      needs clang, lld, wasi-libc, libclang-rt-dev-wasm32)
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -207,6 +210,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('../fuzz/cli.js', rest);
       case 'lab':
         return await subcommand('../labs/cli.js', rest);
+      case 'cc':
+        return await subcommand('../c/cc.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }
