@@ -1,17 +1,18 @@
 // `wasi-sysv conformance [--filter TEXT] [--json FILE] [--jobs N]`
-// Progress on stderr, then a table (case, group, native, wasm, agree) and a
+// Progress on stderr, then a table (case, group, native, wasm, C guest, agree) and a
 // summary line on stdout. Exit 0 only when every case agrees.
 import fs from 'node:fs';
-import { runSuite, type CaseResult, type SuiteOptions } from './suite.js';
+import { runSuite, RUNNERS, type CaseResult, type SuiteOptions } from './suite.js';
 import { BuildError } from '../host/toolchain.js';
 
 export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite.js';
 
 const USAGE = `usage: wasi-sysv conformance [--filter TEXT] [--json FILE] [--jobs N]
-  Runs every case of conformance/cases natively and as a wasm guest, each in a
-  fresh IPC namespace, and compares both with the case's expectations.
+  Runs every case of conformance/cases natively, as a wasm guest and as a C
+  guest, each in a fresh IPC namespace, and compares the three with the
+  case's expectations and with each other.
   --filter TEXT  only cases whose name, group or file contains TEXT
-  --json FILE    also write {"cases":[{name, group, agree, native, wasm}]};
+  --json FILE    also write {"cases":[{name, group, agree, native, wasm, cguest}]};
                  when the suite cannot run: {"error": "...", "cases": []}
   --jobs N       runs at a time (default 2)`;
 
@@ -28,11 +29,11 @@ export function formatTable(cases: CaseResult[]): string {
   const groupW = Math.max(5, ...cases.map((c) => c.group.length));
   const colW = 26;
   const lines = [
-    `${cell('case', nameW)}  ${cell('group', groupW)}  ${cell('native', colW)}  ${cell('wasm', colW)}  agree`,
-    `${'-'.repeat(nameW)}  ${'-'.repeat(groupW)}  ${'-'.repeat(colW)}  ${'-'.repeat(colW)}  -----`,
+    `${cell('case', nameW)}  ${cell('group', groupW)}  ${RUNNERS.map((r) => `${cell(r.label, colW)}  `).join('')}agree`,
+    `${'-'.repeat(nameW)}  ${'-'.repeat(groupW)}  ${RUNNERS.map(() => `${'-'.repeat(colW)}  `).join('')}-----`,
   ];
   for (const c of cases) {
-    lines.push(`${cell(c.name, nameW)}  ${cell(c.group, groupW)}  ${cell(status(c.native), colW)}  ${cell(status(c.wasm), colW)}  ${c.agree ? 'yes' : 'NO'}`);
+    lines.push(`${cell(c.name, nameW)}  ${cell(c.group, groupW)}  ${RUNNERS.map((r) => `${cell(status(c[r.key]), colW)}  `).join('')}${c.agree ? 'yes' : 'NO'}`);
   }
   return lines.join('\n');
 }
@@ -115,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // A skipped case neither agrees nor disagrees: it is counted apart, with
   // its one-line reason.
-  const skipped = cases.filter((c) => c.native.status === 'skip' || c.wasm.status === 'skip');
+  const skipped = cases.filter((c) => RUNNERS.some((r) => c[r.key].status === 'skip'));
   if (skipped.length) {
     out.push('', 'Cases skipped:');
     for (const c of skipped) out.push(`  ${c.name} (${c.file}:${c.line}): ${c.native.status === 'skip' ? c.native.detail : c.wasm.detail}`);
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
 
   if (json) {
     const doc = {
-      cases: cases.map((c) => ({ name: c.name, group: c.group, agree: c.agree, native: c.native, wasm: c.wasm, file: `${c.file}:${c.line}`, ...(c.why ? { why: c.why } : {}) })),
+      cases: cases.map((c) => ({ name: c.name, group: c.group, agree: c.agree, native: c.native, wasm: c.wasm, cguest: c.cguest, file: `${c.file}:${c.line}`, ...(c.why ? { why: c.why } : {}) })),
     };
     fs.writeFileSync(json, JSON.stringify(doc, null, 2) + '\n');
   }

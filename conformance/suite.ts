@@ -1,13 +1,14 @@
 // The differential conformance suite: every case runs natively (the C
-// interpreter) and as a wasm guest (the AssemblyScript interpreter through
-// the host), each in a fresh IPC namespace; a case agrees when both runs meet
-// the case's expectations and their transcripts are identical.
+// interpreter), as a wasm guest (the AssemblyScript interpreter through the
+// host) and as a C guest (the same C interpreter built with wasi-sysv cc,
+// through the host), each in a fresh IPC namespace; a case agrees when every
+// run meets the case's expectations and their transcripts are identical.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCaseFile, errnoName, type CaseSpec } from './dsl.js';
-import { ensureBuilt } from './build.js';
+import { ensureBuilt, type Interpreters } from './build.js';
 import type { DriverInput, RunResult } from './driver.js';
 
 /** The package root (dist/conformance/ -> ../..). */
@@ -28,7 +29,10 @@ export interface CaseResult {
   line: number;
   agree: boolean;
   native: RunnerResult;
+  /** The AssemblyScript guest. */
   wasm: RunnerResult;
+  /** The C guest: conformance/native/interp.c built with wasi-sysv cc. */
+  cguest: RunnerResult;
   /** Why the case does not agree (syntax error, failure, transcripts differ). */
   why?: string;
 }
@@ -80,8 +84,14 @@ function cannotSwitchTo(uid: number): string | null {
   return why;
 }
 
+export type Runner = 'native' | 'wasm' | 'cguest';
+/** The runners in the order the table shows them, with their names for people. */
+export const RUNNERS: ReadonlyArray<{ key: Runner; label: string }> = [
+  { key: 'native', label: 'native' }, { key: 'wasm', label: 'wasm' }, { key: 'cguest', label: 'C guest' },
+];
+
 /** Runs one case with one runner in a fresh IPC namespace. */
-function runOne(c: CaseSpec, runner: 'native' | 'wasm', root: string, interp: { native: string; guest: string }): Promise<RunResult> {
+function runOne(c: CaseSpec, runner: Runner, root: string, interp: Interpreters): Promise<RunResult> {
   const input: DriverInput = {
     procs: c.procs.map((p) => ({
       name: p.name,
@@ -94,7 +104,7 @@ function runOne(c: CaseSpec, runner: 'native' | 'wasm', root: string, interp: { 
     sysctl: c.sysctl,
     timeoutMs: c.timeoutMs,
     nativeInterp: interp.native,
-    guestInterp: interp.guest,
+    guestInterp: runner === 'cguest' ? interp.cguest : interp.guest,
     cliPath: path.join(root, 'bin', 'wasi-sysv.js'),
     hostedPath: path.join(root, 'dist', 'conformance', 'hosted.js'),
   };
@@ -133,9 +143,9 @@ function fingerprint(r: RunResult): string[] {
   return r.procs.map((p) => `${p.name}: ${p.transcript.join(' | ')} => ${p.outcome}`);
 }
 
-function firstDifference(a: string[], b: string[]): string {
+function firstDifference(a: string[], b: string[], la: string, lb: string): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `native ${pretty(a[i] ?? '(none)')} // wasm ${pretty(b[i] ?? '(none)')}`;
+    if (a[i] !== b[i]) return `${la} ${pretty(a[i] ?? '(none)')} // ${lb} ${pretty(b[i] ?? '(none)')}`;
   }
   return '';
 }
@@ -153,10 +163,10 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
   const interp = ensureBuilt(root);
   const results: CaseResult[] = cases.map((c) => ({
     name: c.name, group: c.group, file: c.file, line: c.line, agree: false,
-    native: { status: 'n/a', detail: '' }, wasm: { status: 'n/a', detail: '' },
+    native: { status: 'n/a', detail: '' }, wasm: { status: 'n/a', detail: '' }, cguest: { status: 'n/a', detail: '' },
   }));
 
-  interface Job { i: number; runner: 'native' | 'wasm' }
+  interface Job { i: number; runner: Runner }
   const jobs: Job[] = [];
   const raw = new Map<string, RunResult>();
   cases.forEach((c, i) => {
@@ -165,6 +175,7 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
       opts.onParseError?.(c.error);
       r.native = { status: 'fail', detail: c.error };
       r.wasm = { status: 'fail', detail: c.error };
+      r.cguest = { status: 'fail', detail: c.error };
       r.why = c.error;
       return;
     }
@@ -172,12 +183,14 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
     if (why) {
       r.native = { status: 'skip', detail: why };
       r.wasm = { ...r.native };
+      r.cguest = { ...r.native };
       r.agree = true;
       r.why = `skipped: ${why}`;
       return;
     }
     if (!c.onlyWasm) jobs.push({ i, runner: 'native' });
     jobs.push({ i, runner: 'wasm' });
+    jobs.push({ i, runner: 'cguest' });
   });
 
   let next = 0, done = 0;
@@ -197,17 +210,14 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
   cases.forEach((c, i) => {
     const r = results[i]!;
     if (c.error || r.why?.startsWith('skipped')) return;
-    const w = raw.get(`${i}/wasm`)!;
-    if (c.onlyWasm) {
-      r.agree = w.pass;
-      if (!w.pass) r.why = `wasm: ${pretty(w.detail)}`;
-      return;
-    }
-    const n = raw.get(`${i}/native`)!;
-    const diff = firstDifference(fingerprint(n), fingerprint(w));
-    r.agree = n.pass && w.pass && diff === '';
-    if (!n.pass) r.why = `native: ${pretty(n.detail)}`;
-    else if (!w.pass) r.why = `wasm: ${pretty(w.detail)}`;
+    // Every run must pass, and each must print what the first one did
+    // (guest-boundary cases: the two guests, without a native run).
+    const runs = RUNNERS.filter((x) => !(c.onlyWasm && x.key === 'native')).map((x) => ({ ...x, r: raw.get(`${i}/${x.key}`)! }));
+    const failed = runs.find((x) => !x.r.pass);
+    const first = runs[0]!;
+    const diff = runs.slice(1).map((x) => firstDifference(fingerprint(first.r), fingerprint(x.r), first.label, x.label)).find((d) => d) ?? '';
+    r.agree = !failed && diff === '';
+    if (failed) r.why = `${failed.label}: ${pretty(failed.r.detail)}`;
     else if (diff) r.why = `runs differ: ${diff}`;
   });
   return { cases: results };
