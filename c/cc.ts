@@ -127,7 +127,8 @@ export function clangArgs(args: string[], t: Toolchain = findToolchain()): strin
   // Only compiling (or preprocessing): no library, no linking flags.
   const noLink = args.some((a) => ['-c', '-S', '-E', '-M', '-MM', '-fsyntax-only'].includes(a));
   const link = noLink ? [] : [`-L${ensureLibrary(t)}`];
-  return [...compileFlags(t), ...link, ...args, ...(noLink ? [] : ['-lwasi-sysv'])];
+  // strerror and perror with glibc's texts (c/lib/strerror.c).
+  return [...compileFlags(t), ...link, ...args, ...(noLink ? [] : ['-lwasi-sysv', '-Wl,--wrap=strerror'])];
 }
 
 const USAGE = `usage: wasi-sysv cc FILE.c... -o OUT.wasm [clang flags]
