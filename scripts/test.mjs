@@ -135,7 +135,7 @@ try {
     }
     if (doc) {
       const cases = Array.isArray(doc.cases) ? doc.cases : [];
-      const skippedCase = (c) => [c.native?.status, c.wasm?.status].includes('skip');
+      const skippedCase = (c) => [c.native?.status, c.wasm?.status, c.cguest?.status].includes('skip');
       const passed = cases.filter((c) => c.agree && !skippedCase(c)).length;
       const failed = cases.filter((c) => !c.agree && !skippedCase(c)).length;
       totals.passed += passed;
