@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ascJs, BuildError, buildStep as run, needCc, prebuiltOnly, sources, stale } from '../host/toolchain.js';
 import { clangArgs, findToolchain, INCLUDE } from '../c/cc.js';
 
-export interface Interpreters { native: string; guest: string; cguest: string }
+export interface Interpreters { native: string; guest: string }
 
 /** Rebuilds what is stale; returns the interpreters' paths. */
 export function ensureBuilt(root: string): Interpreters {
@@ -33,9 +33,18 @@ export function ensureBuilt(root: string): Interpreters {
     run(asc, ['conformance/guest/interp.ts', '--config', 'asconfig.json', '--target', 'release', '-o', path.relative(root, guest)],
       root, 'guest interpreter');
   }
+  return { native, guest };
+}
 
-  // The C guest. A package install ships it prebuilt: without clang and
-  // wasi-libc, that one is used as it is.
+/**
+ * The C guest interpreter (for the wasm-c target), rebuilt when stale. A
+ * package install ships it prebuilt: without clang and wasi-libc, that one
+ * is used as it is.
+ */
+export function ensureCGuest(root: string): string {
+  const outDir = path.join(root, 'build', 'conformance');
+  fs.mkdirSync(outDir, { recursive: true });
+  const cDeps = sources(path.join(root, 'conformance', 'native'), ['.c', '.h']);
   const cguest = path.join(outDir, 'interp-c.wasm');
   const libDir = path.join(root, 'c', 'lib');
   const cgDeps = [...cDeps, ...sources(libDir, ['.c']), ...(fs.readdirSync(INCLUDE, { recursive: true }) as string[]).map((f) => path.join(INCLUDE, f))];
@@ -51,5 +60,5 @@ export function ensureBuilt(root: string): Interpreters {
       fs.renameSync(tmp, cguest);
     }
   }
-  return { native, guest, cguest };
+  return cguest;
 }

@@ -1,46 +1,91 @@
-// `wasi-sysv conformance [--filter TEXT] [--json FILE] [--jobs N]`
-// Progress on stderr, then a table (case, group, native, wasm, C guest, agree) and a
-// summary line on stdout. Exit 0 only when every case agrees.
+// `wasi-sysv conformance [--targets LIST] [--filter TEXT] [--json FILE]
+// [--expect FILE] [--jobs N]`
+// Progress on stderr, then the matrix (case x target, and agree), the cases
+// that do not agree, one line per difference of the other targets, a summary
+// per target and a summary line on stdout. Exit 0 only when every case
+// agrees on every target (with --expect: when the project's runners agree
+// and every other target's cells equal the recorded ones).
 import fs from 'node:fs';
-import { runSuite, RUNNERS, type CaseResult, type SuiteOptions } from './suite.js';
+import { runSuite, type CaseResult, type SuiteOptions, type TargetSummary } from './suite.js';
+import { compareWithRecord, type MatrixDoc } from './record.js';
+import { DEFAULT_TARGETS, TARGETS, parseTargets } from './targets.js';
 import { BuildError } from '../host/toolchain.js';
 
 export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite.js';
 
-const USAGE = `usage: wasi-sysv conformance [--filter TEXT] [--json FILE] [--jobs N]
-  Runs every case of conformance/cases natively, as a wasm guest and as a C
-  guest, each in a fresh IPC namespace, and compares the three with the
-  case's expectations and with each other.
-  --filter TEXT  only cases whose name, group or file contains TEXT
-  --json FILE    also write {"cases":[{name, group, agree, native, wasm, cguest}]};
-                 when the suite cannot run: {"error": "...", "cases": []}
-  --jobs N       runs at a time (default 2)`;
+const USAGE = `usage: wasi-sysv conformance [--targets LIST] [--filter TEXT] [--json FILE] [--expect FILE] [--jobs N]
+  Runs every case of conformance/cases on each target and compares every
+  target with native Linux (the reference) and with the case's expectations.
+  --targets LIST  comma-separated, native is always run (default: ${DEFAULT_TARGETS.join(',')}):
+${Object.values(TARGETS).map((t) => `                    ${t.name.padEnd(8)} ${t.about}`).join('\n')}
+                    wrap:CMD ... every process is the C interpreter started as
+                             CMD ... interp [--uid N] SCRIPT in the case's IPC
+                             namespace, as root (CMD should exec it: env, nice,
+                             qemu-x86_64; quote the word for the shell)
+  --filter TEXT   only cases whose name, group or file contains TEXT
+  --json FILE     also write {"targets":[...], "cases":[{name, group, agree,
+                  native, wasm, results:{TARGET:{status, why}}}]}; when the
+                  suite cannot run: {"error": "...", "cases": []}
+  --expect FILE   compare the cells of the targets other than native, wasm, wasm-c
+                  with those recorded in FILE (a --json file, e.g.
+                  docs/implementations.json): one line per case that changed
+  --jobs N        runs at a time (default 2)
+  A cell is pass (same transcripts as native, every expectation met),
+  differ (the first difference), n/a (guest-only case), missing (a feature
+  the case's set-up needs: a sysctl it cannot write, a user it cannot become)
+  or skip (this machine cannot run the case).`;
 
 function cell(s: string, w: number): string {
   return s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w);
 }
 
-function status(r: CaseResult['native']): string {
-  return r.status === 'fail' ? `FAIL ${r.detail}` : r.status;
+function status(r: CaseResult['results'][string] | undefined): string {
+  if (!r) return 'n/a';
+  if (r.status === 'fail') return `FAIL ${r.why ?? ''}`;
+  if (r.status === 'differ') return `DIFFER ${(r.why ?? '').replace(/^runs differ: /, '')}`;
+  if (r.status === 'missing') return `MISSING ${r.why ?? ''}`;
+  return r.status;
 }
 
-export function formatTable(cases: CaseResult[]): string {
+/** The matrix: one row per case, one column per target, then agree (the project's own runners). */
+export function formatTable(cases: CaseResult[], targets: string[] = DEFAULT_TARGETS): string {
   const nameW = Math.min(64, Math.max(4, ...cases.map((c) => c.name.length)));
   const groupW = Math.max(5, ...cases.map((c) => c.group.length));
-  const colW = 26;
+  const colW = targets.length > 3 ? 20 : 26;
+  const ws = targets.map((t) => Math.max(colW, Math.min(t.length, 40)));
   const lines = [
-    `${cell('case', nameW)}  ${cell('group', groupW)}  ${RUNNERS.map((r) => `${cell(r.label, colW)}  `).join('')}agree`,
-    `${'-'.repeat(nameW)}  ${'-'.repeat(groupW)}  ${RUNNERS.map(() => `${'-'.repeat(colW)}  `).join('')}-----`,
+    `${cell('case', nameW)}  ${cell('group', groupW)}  ${targets.map((t, i) => cell(t, ws[i]!)).join('  ')}  agree`,
+    `${'-'.repeat(nameW)}  ${'-'.repeat(groupW)}  ${ws.map((w) => '-'.repeat(w)).join('  ')}  -----`,
   ];
   for (const c of cases) {
-    lines.push(`${cell(c.name, nameW)}  ${cell(c.group, groupW)}  ${RUNNERS.map((r) => `${cell(status(c[r.key]), colW)}  `).join('')}${c.agree ? 'yes' : 'NO'}`);
+    lines.push(`${cell(c.name, nameW)}  ${cell(c.group, groupW)}  ${targets.map((t, i) => cell(status(c.results[t]), ws[i]!)).join('  ')}  ${c.agree ? 'yes' : 'NO'}`);
   }
   return lines.join('\n');
+}
+
+/** One line per target: its counts and time. */
+export function formatSummary(targets: TargetSummary[]): string[] {
+  return targets.map((t) => `  ${t.name.padEnd(Math.max(8, ...targets.map((x) => x.name.length)))}  ${t.name === 'native' ? `${t.pass} pass, ${t.differ} fail` : `${t.pass} agree, ${t.differ} differ`}, ${t.na} n/a, ${t.missing} missing${t.skip ? `, ${t.skip} skipped` : ''} (${t.seconds.toFixed(1)} s)`);
+}
+
+/** The --json document. `agree`, `native` and `wasm` keep their meaning of the two-runner suite. */
+export function matrixDoc(cases: CaseResult[], targets: TargetSummary[]): MatrixDoc {
+  return {
+    targets: targets.map((t) => ({ name: t.name, about: t.about, ...(t.version ? { version: t.version } : {}), own: t.own, pass: t.pass, differ: t.differ, na: t.na, missing: t.missing, skip: t.skip, seconds: t.seconds })),
+    cases: cases.map((c) => ({
+      name: c.name, group: c.group, agree: c.agree, native: c.native, wasm: c.wasm, file: `${c.file}:${c.line}`, ...(c.why ? { why: c.why } : {}),
+      results: c.results,
+      // The other targets' runs, transcripts included (native and wasm are above).
+      ...(Object.keys(c.runs).some((t) => t !== 'native' && t !== 'wasm')
+        ? { runs: Object.fromEntries(Object.entries(c.runs).filter(([t]) => t !== 'native' && t !== 'wasm')) } : {}),
+    })),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
   const opts: SuiteOptions = {};
   let json: string | undefined;
+  let expect: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a.indexOf('=');
@@ -54,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       switch (flag) {
         case '--filter': opts.filter = value(); break;
         case '--json': json = value(); break;
+        case '--expect': expect = value(); break;
+        case '--targets': opts.targets = parseTargets(value()); break;
         case '--jobs': case '-j': {
           const n = Number(value());
           if (!Number.isInteger(n) || n < 1) throw new Error('--jobs needs a positive integer');
@@ -86,7 +133,25 @@ export async function main(argv: string[]): Promise<number> {
     if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');
     fs.writeSync(2, `wasi-sysv conformance: ${line}\n`);
   };
-  let result: { cases: CaseResult[] };
+  for (const t of opts.targets ?? []) {
+    if (typeof t === 'string') continue;
+    const why = t.unavailable();
+    if (why) {
+      fs.writeSync(2, `wasi-sysv conformance: target ${t.name}: ${why}\n`);
+      return 2;
+    }
+  }
+  let record: MatrixDoc | undefined;
+  if (expect) {
+    try {
+      record = JSON.parse(fs.readFileSync(expect, 'utf8')) as MatrixDoc;
+      if (!Array.isArray(record.cases)) throw new Error('no "cases" array');
+    } catch (e: any) {
+      fs.writeSync(2, `wasi-sysv conformance: cannot read the recorded matrix ${expect}: ${e?.code ?? e?.message ?? e} (write one with --json)\n`);
+      return 2;
+    }
+  }
+  let result: { cases: CaseResult[]; targets: TargetSummary[] };
   if (json) fs.rmSync(json, { force: true }); // an older run's results are never taken for this one's
   try {
     result = await runSuite(opts);
@@ -106,9 +171,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (tty) fs.writeSync(2, '\r' + ' '.repeat((process.stderr.columns || 100) - 1) + '\r');
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
-  const { cases } = result;
+  const { cases, targets } = result;
+  const names = targets.map((t) => t.name);
 
-  const out: string[] = [formatTable(cases)];
+  const out: string[] = [formatTable(cases, names)];
   const bad = cases.filter((c) => !c.agree);
   if (bad.length) {
     out.push('', 'Cases that do not agree:');
@@ -116,25 +182,40 @@ export async function main(argv: string[]): Promise<number> {
   }
   // A skipped case neither agrees nor disagrees: it is counted apart, with
   // its one-line reason.
-  const skipped = cases.filter((c) => RUNNERS.some((r) => c[r.key].status === 'skip'));
+  const skipped = cases.filter((c) => c.native.status === 'skip' || c.wasm.status === 'skip');
   if (skipped.length) {
     out.push('', 'Cases skipped:');
     for (const c of skipped) out.push(`  ${c.name} (${c.file}:${c.line}): ${c.native.status === 'skip' ? c.native.detail : c.wasm.detail}`);
   }
+  // The implementations under judgement: each difference in one line.
+  const others = targets.filter((t) => !t.own);
+  let othersAgree = true;
+  for (const t of others) {
+    const cells = cases.filter((c) => c.results[t.name]?.status === 'differ' || c.results[t.name]?.status === 'missing');
+    if (!cells.length) continue;
+    othersAgree = false;
+    out.push('', `Differences of ${t.name} from native:`);
+    for (const c of cells) out.push(`  ${c.name} (${c.file}:${c.line}): ${c.results[t.name]!.status === 'missing' ? 'missing feature: ' : ''}${c.results[t.name]!.why ?? ''}`);
+  }
+  const doc = matrixDoc(cases, targets);
+  const changes = record ? compareWithRecord(doc, record, others.map((t) => t.name)) : [];
+  if (record) {
+    out.push('', changes.length ? `Changed from ${expect} (${changes.length}):` : `Every cell of ${others.map((t) => t.name).join(', ') || '(no other target)'} equals ${expect}`);
+    for (const line of changes) out.push(`  ${line}`);
+  }
+  out.push('', 'Targets:', ...formatSummary(targets));
   const ran = cases.length - skipped.length;
   const agreeing = ran - bad.length;
   out.push('', `${agreeing} of ${ran} cases agree, ${bad.length} disagree${skipped.length ? `, ${skipped.length} skipped` : ''} (${secs} s)`);
   fs.writeSync(1, out.join('\n') + '\n');
 
   if (json) {
-    const doc = {
-      cases: cases.map((c) => ({ name: c.name, group: c.group, agree: c.agree, native: c.native, wasm: c.wasm, cguest: c.cguest, file: `${c.file}:${c.line}`, ...(c.why ? { why: c.why } : {}) })),
-    };
+    if (record) doc.changes = changes;
     fs.writeFileSync(json, JSON.stringify(doc, null, 2) + '\n');
   }
   if (cases.length === 0) {
     fs.writeSync(2, 'wasi-sysv conformance: no case matches the filter\n');
     return 1;
   }
-  return bad.length === 0 ? 0 : 1;
+  return bad.length === 0 && (record ? changes.length === 0 : othersAgree) ? 0 : 1;
 }

@@ -37,6 +37,8 @@ export interface DriverInput {
   timeoutMs: number;
   nativeInterp: string;
   guestInterp: string;
+  /** Command prefix before every native process (qemu-x86_64, a wrap: command); none by default. */
+  nativePrefix?: string[];
   cliPath: string;
   hostedPath: string;
 }
@@ -56,7 +58,16 @@ export interface RunResult {
   detail: string;
   procs: ProcResult[];
   ms: number;
+  /**
+   * Set when the run could not set the case up because the implementation
+   * lacks a feature the case needs (it cannot write a sysctl, cannot make a
+   * process another user): one line saying which. Such a run never passes.
+   */
+  missing?: string;
 }
+
+/** A native interpreter's (interp.c) and a guest host's (host/guest.ts) line when the switch to another user failed. */
+const UID_SWITCH_FAILED = /FAIL (cannot run as uid \d+: [^(]*)|(cannot run the guest as uid \d+: \S+)/;
 
 const TRAP_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGTRAP', 'SIGFPE', 'SIGABRT']);
 /** After main ends as expected, how long peers may take to finish. */
@@ -78,9 +89,17 @@ interface Live {
 export async function drive(input: DriverInput): Promise<RunResult> {
   const t0 = performance.now();
   for (const [name, value] of Object.entries(input.sysctl)) {
-    fs.writeFileSync(`/proc/sys/kernel/${name}`, value + '\n');
+    try {
+      fs.writeFileSync(`/proc/sys/kernel/${name}`, value + '\n');
+    } catch (e: any) {
+      // The case's set-up is impossible here: a missing feature of the
+      // implementation, never a pass nor an ordinary difference.
+      const missing = `cannot write /proc/sys/kernel/${name} = ${value} (${e?.code ?? e?.message ?? e})`;
+      return { pass: false, detail: missing, missing, procs: [], ms: Math.round(performance.now() - t0) };
+    }
   }
   const procs = new Map<string, Live>();
+  let firstFail: string | undefined;
   for (const p of input.procs) {
     procs.set(p.name, {
       spec: p, ended: false, guestEnded: false, waiters: [],
@@ -106,8 +125,9 @@ export async function drive(input: DriverInput): Promise<RunResult> {
     // Another user: the process starts as root (so it can load its files
     // wherever the checkout lives) and drops to that user itself.
     const as = spec.uid !== undefined ? ['--uid', String(spec.uid)] : [];
+    const prefix = input.nativePrefix ?? [];
     const [cmd, args] = spec.runner === 'native'
-      ? [input.nativeInterp, [...as, spec.script]]
+      ? prefix.length ? [prefix[0]!, [...prefix.slice(1), input.nativeInterp, ...as, spec.script]] : [input.nativeInterp, [...as, spec.script]]
       : spec.hosted
         ? [process.execPath, [input.hostedPath, ...as, input.guestInterp, spec.script]]
         : [process.execPath, [input.cliPath, 'run', ...as, input.guestInterp, spec.script]];
@@ -181,6 +201,9 @@ export async function drive(input: DriverInput): Promise<RunResult> {
     }
     if (!line.startsWith('@')) {
       if (line.length) l.result.transcript.push(line);
+      // The first failure in time is the one reported: a process that
+      // fails stops its peers, and what they print then is a consequence.
+      if (!firstFail && / FAIL /.test(line)) firstFail = `${l.spec.name} ${line}`;
       return;
     }
     const [req, name, arg] = line.slice(1).split(' ');
@@ -216,11 +239,19 @@ export async function drive(input: DriverInput): Promise<RunResult> {
   clearTimeout(timer);
 
   const results = [...procs.values()].map((l) => l.result);
-  return { ...judgeRun(results), procs: results, ms: Math.round(performance.now() - t0) };
+  return { ...judgeRun(results, firstFail), procs: results, ms: Math.round(performance.now() - t0) };
 }
 
 /** Pass when every process ended as expected and no step failed. */
-function judgeRun(results: ProcResult[]): { pass: boolean; detail: string } {
+function judgeRun(results: ProcResult[], firstFail?: string): { pass: boolean; detail: string; missing?: string } {
+  for (const r of results) {
+    const m = UID_SWITCH_FAILED.exec([...r.transcript, r.stderr].join('\n'));
+    if (m) {
+      const missing = `${r.name}: ${(m[1] ?? m[2]!).trim()}`;
+      return { pass: false, detail: missing, missing };
+    }
+  }
+  if (firstFail) return { pass: false, detail: firstFail };
   for (const r of results) {
     const failed = r.transcript.find((t) => / FAIL /.test(t));
     if (failed) return { pass: false, detail: `${r.name} ${failed}` };

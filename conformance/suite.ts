@@ -1,25 +1,43 @@
 // The differential conformance suite: every case runs natively (the C
 // interpreter), as a wasm guest (the AssemblyScript interpreter through the
-// host) and as a C guest (the same C interpreter built with wasi-sysv cc,
-// through the host), each in a fresh IPC namespace; a case agrees when every
-// run meets the case's expectations and their transcripts are identical.
+// host) and as a C guest (the C interpreter built with wasi-sysv cc), each in
+// a fresh IPC namespace (and on any other target of targets.ts); a case
+// agrees when every run of this project's meets the case's expectations and
+// their transcripts are native's (for guest-only cases: each other's).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCaseFile, errnoName, type CaseSpec } from './dsl.js';
-import { ensureBuilt, type Interpreters } from './build.js';
 import type { DriverInput, RunResult } from './driver.js';
+import { DEFAULT_TARGETS, TARGETS, resolveTarget, type Target, type TargetPlan } from './targets.js';
 
 /** The package root (dist/conformance/ -> ../..). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface RunnerResult {
-  /** pass: met every expectation; fail: did not; n/a: not run for this case; skip: cannot run here. */
-  status: 'pass' | 'fail' | 'n/a' | 'skip';
+  /**
+   * pass: met every expectation; fail: did not; n/a: not run for this case;
+   * skip: cannot run here; missing: the implementation lacks a feature the
+   * case's set-up needs (a sysctl it cannot write, a user it cannot become).
+   */
+  status: 'pass' | 'fail' | 'n/a' | 'skip' | 'missing';
   detail: string;
   ms?: number;
   procs?: RunResult['procs'];
+}
+
+/**
+ * One cell of the matrix: a case on a target, judged against native.
+ * pass: met the case's expectations with the same transcripts as native;
+ * differ: did not (`why`: the first difference or failure); n/a: not run
+ * (a guest-only case on a target without guests); missing: a feature the
+ * case needs is missing; skip: this machine cannot run the case at all.
+ * The native column itself is pass or fail (against the expectations).
+ */
+export interface TargetResult {
+  status: 'pass' | 'fail' | 'differ' | 'n/a' | 'missing' | 'skip';
+  why?: string;
 }
 
 export interface CaseResult {
@@ -27,17 +45,35 @@ export interface CaseResult {
   group: string;
   file: string;
   line: number;
+  /** Native passes and every runner of this project (wasm, ...) that ran matches it. */
   agree: boolean;
   native: RunnerResult;
-  /** The AssemblyScript guest. */
   wasm: RunnerResult;
-  /** The C guest: conformance/native/interp.c built with wasi-sysv cc. */
-  cguest: RunnerResult;
   /** Why the case does not agree (syntax error, failure, transcripts differ). */
   why?: string;
+  /** Every target's cell, by target name (native first). */
+  results: Record<string, TargetResult>;
+  /** Every target's own run (its status against the expectations, transcripts). */
+  runs: Record<string, RunnerResult>;
+}
+
+/** A target's column totals and time (wall clock from its first run's start to its last run's end). */
+export interface TargetSummary {
+  name: string;
+  about: string;
+  version?: string;
+  own: boolean;
+  pass: number;
+  differ: number;
+  na: number;
+  missing: number;
+  skip: number;
+  seconds: number;
 }
 
 export interface SuiteOptions {
+  /** The targets to run (names of TARGETS or wrap:CMD, or Target objects); native is added first when absent. Default: native, wasm. */
+  targets?: Array<string | Target>;
   /** Only cases whose name, group, file or process options (native, hosted, uid N) contain this text (case-insensitive). */
   filter?: string;
   /** Runs at a time (default 2). */
@@ -84,18 +120,12 @@ function cannotSwitchTo(uid: number): string | null {
   return why;
 }
 
-export type Runner = 'native' | 'wasm' | 'cguest';
-/** The runners in the order the table shows them, with their names for people. */
-export const RUNNERS: ReadonlyArray<{ key: Runner; label: string }> = [
-  { key: 'native', label: 'native' }, { key: 'wasm', label: 'wasm' }, { key: 'cguest', label: 'C guest' },
-];
-
-/** Runs one case with one runner in a fresh IPC namespace. */
-function runOne(c: CaseSpec, runner: Runner, root: string, interp: Interpreters): Promise<RunResult> {
+/** Runs one case on one target (a fresh IPC namespace, a sandbox: the target's driver prefix). */
+function runOne(c: CaseSpec, plan: TargetPlan, root: string): Promise<RunResult> {
   const input: DriverInput = {
     procs: c.procs.map((p) => ({
       name: p.name,
-      runner: runner === 'native' || p.forceNative ? 'native' : 'guest',
+      runner: plan.procs === 'native' || p.forceNative ? 'native' : 'guest',
       ...(p.uid !== undefined ? { uid: p.uid } : {}),
       ...(p.hosted ? { hosted: true } : {}),
       expect: p.expect,
@@ -103,15 +133,16 @@ function runOne(c: CaseSpec, runner: Runner, root: string, interp: Interpreters)
     })),
     sysctl: c.sysctl,
     timeoutMs: c.timeoutMs,
-    nativeInterp: interp.native,
-    guestInterp: runner === 'cguest' ? interp.cguest : interp.guest,
+    nativeInterp: plan.nativeInterp,
+    guestInterp: plan.guestInterp,
+    ...(plan.nativePrefix.length ? { nativePrefix: plan.nativePrefix } : {}),
     cliPath: path.join(root, 'bin', 'wasi-sysv.js'),
     hostedPath: path.join(root, 'dist', 'conformance', 'hosted.js'),
   };
-  const ns = isRoot() ? ['--ipc'] : ['-r', '--ipc'];
   const driver = path.join(root, 'dist', 'conformance', 'driver-main.js');
+  const [cmd, ...args] = [...plan.driverPrefix, process.execPath, driver];
   return new Promise((resolve) => {
-    const child = spawn('unshare', [...ns, '--', process.execPath, driver], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
@@ -135,7 +166,7 @@ export function pretty(s: string): string {
 }
 
 function summarize(r: RunResult): RunnerResult {
-  return { status: r.pass ? 'pass' : 'fail', detail: pretty(r.detail), ms: r.ms, procs: r.procs };
+  return { status: r.pass ? 'pass' : r.missing ? 'missing' : 'fail', detail: pretty(r.detail), ms: r.ms, procs: r.procs };
 }
 
 /** The part of a run that must be identical between runners. */
@@ -143,82 +174,138 @@ function fingerprint(r: RunResult): string[] {
   return r.procs.map((p) => `${p.name}: ${p.transcript.join(' | ')} => ${p.outcome}`);
 }
 
-function firstDifference(a: string[], b: string[], la: string, lb: string): string {
+function firstDifference(a: string[], b: string[], target = 'wasm', reference = 'native'): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `${la} ${pretty(a[i] ?? '(none)')} // ${lb} ${pretty(b[i] ?? '(none)')}`;
+    if (a[i] !== b[i]) return `${reference} ${pretty(a[i] ?? '(none)')} // ${target} ${pretty(b[i] ?? '(none)')}`;
   }
   return '';
 }
 
-export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseResult[] }> {
+/** Cases whose name, group, file or process options contain filter (case-insensitive). */
+export function filterCases(cases: CaseSpec[], filter?: string): CaseSpec[] {
+  if (!filter) return cases;
+  const f = filter.toLowerCase();
+  // Also a process's options: `--filter uid` picks the cases that run a
+  // process as another user, `hosted` those with a host that lives on.
+  const procOpts = (c: CaseSpec) => c.procs.map((p) => `${p.forceNative ? 'native ' : ''}${p.hosted ? 'hosted ' : ''}${p.uid !== undefined ? `uid ${p.uid}` : ''}`).join(' ');
+  return cases.filter((c) => c.name.toLowerCase().includes(f) || c.group.toLowerCase().includes(f) || c.file.toLowerCase().includes(f) || procOpts(c).includes(f));
+}
+
+/** The targets of a run, native first (it is the reference). */
+export function runTargets(list: Array<string | Target> = DEFAULT_TARGETS): Target[] {
+  const ts = list.map((t) => (typeof t === 'string' ? resolveTarget(t) : t));
+  return ts.some((t) => t.name === 'native') ? [ts.find((t) => t.name === 'native')!, ...ts.filter((t) => t.name !== 'native')] : [TARGETS.native!, ...ts];
+}
+
+export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseResult[]; targets: TargetSummary[] }> {
   const root = opts.root ?? ROOT;
-  let cases = loadCases(root);
-  if (opts.filter) {
-    const f = opts.filter.toLowerCase();
-    // Also a process's options: `--filter uid` picks the cases that run a
-    // process as another user, `hosted` those with a host that lives on.
-    const procOpts = (c: CaseSpec) => c.procs.map((p) => `${p.forceNative ? 'native ' : ''}${p.hosted ? 'hosted ' : ''}${p.uid !== undefined ? `uid ${p.uid}` : ''}`).join(' ');
-    cases = cases.filter((c) => c.name.toLowerCase().includes(f) || c.group.toLowerCase().includes(f) || c.file.toLowerCase().includes(f) || procOpts(c).includes(f));
+  const targets = runTargets(opts.targets);
+  for (const t of targets) {
+    const why = t.unavailable();
+    if (why) throw new Error(`target ${t.name}: ${why}`);
   }
-  const interp = ensureBuilt(root);
+  const cases = filterCases(loadCases(root), opts.filter);
+  const plans = new Map(targets.map((t) => [t.name, t.prepare(root)]));
+  const na = (): RunnerResult => ({ status: 'n/a', detail: '' });
   const results: CaseResult[] = cases.map((c) => ({
     name: c.name, group: c.group, file: c.file, line: c.line, agree: false,
-    native: { status: 'n/a', detail: '' }, wasm: { status: 'n/a', detail: '' }, cguest: { status: 'n/a', detail: '' },
+    native: na(), wasm: na(), results: {}, runs: Object.fromEntries(targets.map((t) => [t.name, na()])),
   }));
 
-  interface Job { i: number; runner: Runner }
+  interface Job { i: number; target: Target }
   const jobs: Job[] = [];
   const raw = new Map<string, RunResult>();
+  const skipped = new Set<number>();
   cases.forEach((c, i) => {
     const r = results[i]!;
     if (c.error) {
       opts.onParseError?.(c.error);
-      r.native = { status: 'fail', detail: c.error };
-      r.wasm = { status: 'fail', detail: c.error };
-      r.cguest = { status: 'fail', detail: c.error };
+      for (const t of targets) r.runs[t.name] = { status: 'fail', detail: c.error };
       r.why = c.error;
       return;
     }
     const why = c.procs.map((p) => (p.uid !== undefined ? cannotSwitchTo(p.uid) : null)).find((w) => w);
     if (why) {
-      r.native = { status: 'skip', detail: why };
-      r.wasm = { ...r.native };
-      r.cguest = { ...r.native };
+      for (const t of targets) r.runs[t.name] = { status: 'skip', detail: why };
       r.agree = true;
       r.why = `skipped: ${why}`;
+      skipped.add(i);
       return;
     }
-    if (!c.onlyWasm) jobs.push({ i, runner: 'native' });
-    jobs.push({ i, runner: 'wasm' });
-    jobs.push({ i, runner: 'cguest' });
+    // Target-major: each target's runs are together, so its time is its own.
+    for (const t of targets) if (!c.onlyWasm || t.guest) jobs.push({ i, target: t });
   });
+  jobs.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target));
 
+  const span = new Map<string, { start: number; end: number }>();
   let next = 0, done = 0;
   const total = jobs.length;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
       const c = cases[job.i]!;
-      const rr = await runOne(c, job.runner, root, interp);
-      raw.set(`${job.i}/${job.runner}`, rr);
-      results[job.i]![job.runner] = summarize(rr);
-      opts.onProgress?.(++done, total, `${c.name} (${job.runner})`);
+      const name = job.target.name;
+      const t0 = performance.now();
+      const s = span.get(name) ?? { start: t0, end: t0 };
+      span.set(name, s);
+      const rr = await runOne(c, plans.get(name)!, root);
+      s.end = Math.max(s.end, performance.now());
+      raw.set(`${job.i}/${name}`, rr);
+      results[job.i]!.runs[name] = summarize(rr);
+      opts.onProgress?.(++done, total, `${c.name} (${name})`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, worker));
 
   cases.forEach((c, i) => {
     const r = results[i]!;
-    if (c.error || r.why?.startsWith('skipped')) return;
-    // Every run must pass, and each must print what the first one did
-    // (guest-boundary cases: the two guests, without a native run).
-    const runs = RUNNERS.filter((x) => !(c.onlyWasm && x.key === 'native')).map((x) => ({ ...x, r: raw.get(`${i}/${x.key}`)! }));
-    const failed = runs.find((x) => !x.r.pass);
-    const first = runs[0]!;
-    const diff = runs.slice(1).map((x) => firstDifference(fingerprint(first.r), fingerprint(x.r), first.label, x.label)).find((d) => d) ?? '';
-    r.agree = !failed && diff === '';
-    if (failed) r.why = `${failed.label}: ${pretty(failed.r.detail)}`;
-    else if (diff) r.why = `runs differ: ${diff}`;
+    for (const t of targets) {
+      const run = r.runs[t.name]!;
+      if (c.error) { r.results[t.name] = { status: 'fail', why: c.error }; continue; }
+      if (skipped.has(i)) { r.results[t.name] = { status: 'skip', why: run.detail }; continue; }
+      const x = raw.get(`${i}/${t.name}`);
+      if (!x) { r.results[t.name] = { status: 'n/a' }; continue; }
+      if (x.missing) { r.results[t.name] = { status: 'missing', why: pretty(x.missing) }; continue; }
+      if (t.name === 'native') { r.results[t.name] = x.pass ? { status: 'pass' } : { status: 'fail', why: pretty(x.detail) }; continue; }
+      const n = raw.get(`${i}/native`);
+      // A guest-only case has no native run: this project's guests must
+      // then match each other (the first guest target is their reference).
+      const firstGuest = targets.find((g) => g.own && g.guest);
+      const ref = n ?? (t.own && t.guest && firstGuest && firstGuest !== t ? raw.get(`${i}/${firstGuest.name}`) : undefined);
+      const diff = ref ? firstDifference(fingerprint(ref), fingerprint(x), t.name, n ? 'native' : firstGuest!.name) : '';
+      if (!x.pass) r.results[t.name] = { status: 'differ', why: pretty(x.detail) };
+      else if (diff) r.results[t.name] = { status: 'differ', why: `runs differ: ${diff}` };
+      else if (n && !n.pass) r.results[t.name] = { status: 'differ', why: `native failed: ${pretty(n.detail)}` };
+      else r.results[t.name] = { status: 'pass' };
+    }
+    r.native = r.runs.native ?? na();
+    r.wasm = r.runs.wasm ?? na();
+    if (c.error || skipped.has(i)) return;
+    // agree: native passes (unless the case is guest-only) and every runner
+    // of this project matches it.
+    const n = raw.get(`${i}/native`);
+    r.agree = true;
+    r.why = undefined;
+    if (n && !n.pass) { r.agree = false; r.why = `native: ${pretty(n.detail)}`; return; }
+    for (const t of targets) {
+      if (!t.own || t.name === 'native') continue;
+      const cell = r.results[t.name]!;
+      if (cell.status === 'pass' || cell.status === 'n/a') continue;
+      r.agree = false;
+      const w = raw.get(`${i}/${t.name}`)!;
+      r.why = !w.pass ? `${t.name}: ${pretty(w.detail)}` : cell.why;
+      return;
+    }
   });
-  return { cases: results };
+
+  const summaries: TargetSummary[] = targets.map((t) => {
+    const count = (s: TargetResult['status']) => results.filter((r) => r.results[t.name]?.status === s).length;
+    const sp = span.get(t.name);
+    return {
+      name: t.name, about: t.about, version: t.version(), own: t.own,
+      pass: count('pass'), differ: count('differ') + count('fail'), na: count('n/a'), missing: count('missing'), skip: count('skip'),
+      seconds: sp ? Math.round(sp.end - sp.start) / 1000 : 0,
+    };
+  });
+  return { cases: results, targets: summaries };
 }

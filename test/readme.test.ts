@@ -13,7 +13,10 @@
 //  - a C guest (```c with a main) is built with `wasi-sysv cc` and with cc,
 //    both run in a fresh IPC namespace, and each one's stdout compared with
 //    the ```text block that follows it; a ```c fragment (no main) compiles
-//    as a guest inside a function.
+//    as a guest inside a function;
+//  - the example that judges an implementation with `--targets ... wrap:`
+//    runs as written (needs qemu-user, which .ci/run installs) and its
+//    wrap: column agrees with native on every case it ran.
 // The build-and-run block itself runs as written against the packed package
 // in package.test.ts.
 import * as assert from 'uvu/assert';
@@ -212,5 +215,20 @@ test('the README\'s C guest prints what the README shows, built with wasi-sysv c
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the README\'s wrap: example judges an implementation as written', () => {
+  const b = blocks.find((x) => isShell(x) && x.body.includes('--targets'));
+  assert.ok(b, 'a shell block with --targets');
+  assert.match(b!.body, /wrap:/, 'it uses a wrap: target');
+  const shim = `set -e
+npx() { if [ "$1" = wasi-sysv ]; then shift; node ${JSON.stringify(CLI)} "$@"; else echo "unexpected npx $*" >&2; return 1; fi; }
+`;
+  const r = spawnSync('bash', ['-c', shim + b!.body], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const wrap = /^  (wrap:\S.*?)\s+(\d+) agree, (\d+) differ, (\d+) n\/a, (\d+) missing/m.exec(r.stdout);
+  assert.ok(wrap, `a summary line for the wrap: target in ${r.stdout.slice(-600)}`);
+  assert.ok(Number(wrap![2]) > 0, 'it ran cases');
+  assert.equal([wrap![3], wrap![5]], ['0', '0'], 'every case agrees under the wrapper');
+}, 320_000);
 
 test.run();
