@@ -1,9 +1,12 @@
-// Builds the two interpreters when their sources are newer than the outputs:
-//   conformance/native/*.c  -> build/conformance/interp       (cc -O2 -Wall)
-//   conformance/guest/*.ts  -> build/conformance/interp.wasm  (asc, release)
+// Builds the three interpreters when their sources are newer than the outputs:
+//   conformance/native/*.c  -> build/conformance/interp        (cc -O2 -Wall)
+//   conformance/guest/*.ts  -> build/conformance/interp.wasm   (asc, release)
+//   conformance/native/*.c  -> build/conformance/interp-c.wasm (wasi-sysv cc -O2:
+//                              the C guest, against c/include and c/lib)
 import fs from 'node:fs';
 import path from 'node:path';
-import { ascJs, buildStep as run, needCc, prebuiltOnly, sources, stale } from '../host/toolchain.js';
+import { ascJs, BuildError, buildStep as run, needCc, prebuiltOnly, sources, stale } from '../host/toolchain.js';
+import { clangArgs, findToolchain, INCLUDE } from '../c/cc.js';
 
 export interface Interpreters { native: string; guest: string }
 
@@ -31,4 +34,31 @@ export function ensureBuilt(root: string): Interpreters {
       root, 'guest interpreter');
   }
   return { native, guest };
+}
+
+/**
+ * The C guest interpreter (for the wasm-c target), rebuilt when stale. A
+ * package install ships it prebuilt: without clang and wasi-libc, that one
+ * is used as it is.
+ */
+export function ensureCGuest(root: string): string {
+  const outDir = path.join(root, 'build', 'conformance');
+  fs.mkdirSync(outDir, { recursive: true });
+  const cDeps = sources(path.join(root, 'conformance', 'native'), ['.c', '.h']);
+  const cguest = path.join(outDir, 'interp-c.wasm');
+  const libDir = path.join(root, 'c', 'lib');
+  const cgDeps = [...cDeps, ...sources(libDir, ['.c']), ...(fs.readdirSync(INCLUDE, { recursive: true }) as string[]).map((f) => path.join(INCLUDE, f))];
+  if (stale(cguest, cgDeps)) {
+    let t;
+    try { t = findToolchain(); } catch (e) {
+      if (!(e instanceof BuildError) || !fs.existsSync(cguest)) throw e;
+    }
+    if (t) {
+      const c = cDeps.filter((f) => f.endsWith('.c'));
+      const tmp = cguest.replace(/\.wasm$/, `.${process.pid}.tmp.wasm`);
+      run(t.clang, clangArgs(['-O2', '-Wall', '-Werror', '-o', tmp, ...c], t), root, 'C guest interpreter');
+      fs.renameSync(tmp, cguest);
+    }
+  }
+  return cguest;
 }

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { runSuite, type CaseResult, type SuiteOptions, type TargetSummary } from './suite.js';
 import { compareWithRecord, type MatrixDoc } from './record.js';
-import { TARGETS, parseTargets } from './targets.js';
+import { DEFAULT_TARGETS, TARGETS, parseTargets } from './targets.js';
 import { BuildError } from '../host/toolchain.js';
 
 export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite.js';
@@ -16,7 +16,7 @@ export { runSuite, loadCases, type CaseResult, type SuiteOptions } from './suite
 const USAGE = `usage: wasi-sysv conformance [--targets LIST] [--filter TEXT] [--json FILE] [--expect FILE] [--jobs N]
   Runs every case of conformance/cases on each target and compares every
   target with native Linux (the reference) and with the case's expectations.
-  --targets LIST  comma-separated, native is always run (default: native,wasm):
+  --targets LIST  comma-separated, native is always run (default: ${DEFAULT_TARGETS.join(',')}):
 ${Object.values(TARGETS).map((t) => `                    ${t.name.padEnd(8)} ${t.about}`).join('\n')}
                     wrap:CMD ... every process is the C interpreter started as
                              CMD ... interp [--uid N] SCRIPT in the case's IPC
@@ -26,7 +26,7 @@ ${Object.values(TARGETS).map((t) => `                    ${t.name.padEnd(8)} ${t
   --json FILE     also write {"targets":[...], "cases":[{name, group, agree,
                   native, wasm, results:{TARGET:{status, why}}}]}; when the
                   suite cannot run: {"error": "...", "cases": []}
-  --expect FILE   compare the cells of the targets other than native and wasm
+  --expect FILE   compare the cells of the targets other than native, wasm, wasm-c
                   with those recorded in FILE (a --json file, e.g.
                   docs/implementations.json): one line per case that changed
   --jobs N        runs at a time (default 2)
@@ -48,7 +48,7 @@ function status(r: CaseResult['results'][string] | undefined): string {
 }
 
 /** The matrix: one row per case, one column per target, then agree (the project's own runners). */
-export function formatTable(cases: CaseResult[], targets: string[] = ['native', 'wasm']): string {
+export function formatTable(cases: CaseResult[], targets: string[] = DEFAULT_TARGETS): string {
   const nameW = Math.min(64, Math.max(4, ...cases.map((c) => c.name.length)));
   const groupW = Math.max(5, ...cases.map((c) => c.group.length));
   const colW = targets.length > 3 ? 20 : 26;

@@ -1,7 +1,9 @@
 // The differential conformance suite: every case runs natively (the C
-// interpreter) and as a wasm guest (the AssemblyScript interpreter through
-// the host), each in a fresh IPC namespace; a case agrees when both runs meet
-// the case's expectations and their transcripts are identical.
+// interpreter), as a wasm guest (the AssemblyScript interpreter through the
+// host) and as a C guest (the C interpreter built with wasi-sysv cc), each in
+// a fresh IPC namespace (and on any other target of targets.ts); a case
+// agrees when every run of this project's meets the case's expectations and
+// their transcripts are native's (for guest-only cases: each other's).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -172,9 +174,9 @@ function fingerprint(r: RunResult): string[] {
   return r.procs.map((p) => `${p.name}: ${p.transcript.join(' | ')} => ${p.outcome}`);
 }
 
-function firstDifference(a: string[], b: string[], target = 'wasm'): string {
+function firstDifference(a: string[], b: string[], target = 'wasm', reference = 'native'): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `native ${pretty(a[i] ?? '(none)')} // ${target} ${pretty(b[i] ?? '(none)')}`;
+    if (a[i] !== b[i]) return `${reference} ${pretty(a[i] ?? '(none)')} // ${target} ${pretty(b[i] ?? '(none)')}`;
   }
   return '';
 }
@@ -266,7 +268,11 @@ export async function runSuite(opts: SuiteOptions = {}): Promise<{ cases: CaseRe
       if (x.missing) { r.results[t.name] = { status: 'missing', why: pretty(x.missing) }; continue; }
       if (t.name === 'native') { r.results[t.name] = x.pass ? { status: 'pass' } : { status: 'fail', why: pretty(x.detail) }; continue; }
       const n = raw.get(`${i}/native`);
-      const diff = n ? firstDifference(fingerprint(n), fingerprint(x), t.name) : '';
+      // A guest-only case has no native run: this project's guests must
+      // then match each other (the first guest target is their reference).
+      const firstGuest = targets.find((g) => g.own && g.guest);
+      const ref = n ?? (t.own && t.guest && firstGuest && firstGuest !== t ? raw.get(`${i}/${firstGuest.name}`) : undefined);
+      const diff = ref ? firstDifference(fingerprint(ref), fingerprint(x), t.name, n ? 'native' : firstGuest!.name) : '';
       if (!x.pass) r.results[t.name] = { status: 'differ', why: pretty(x.detail) };
       else if (diff) r.results[t.name] = { status: 'differ', why: `runs differ: ${diff}` };
       else if (n && !n.pass) r.results[t.name] = { status: 'differ', why: `native failed: ${pretty(n.detail)}` };

@@ -7,7 +7,7 @@
 // built. Linux native is the reference every other target is compared with.
 // Adding a target is one entry in TARGETS plus its build step.
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt } from './build.js';
+import { ensureBuilt, ensureCGuest } from './build.js';
 
 /** How a case runs on one target (what the suite hands the driver). */
 export interface TargetPlan {
@@ -110,6 +110,13 @@ export const TARGETS: Record<string, Target> = {
     version: () => `wasi-sysv on Node ${process.version}`,
     prepare: (root) => ({ ...native(root, namespacePrefix()), procs: 'guest' }),
   },
+  'wasm-c': {
+    name: 'wasm-c', own: true, guest: true,
+    about: 'this host: every process not marked native is the C interpreter built as a guest with wasi-sysv cc (c/include, c/lib), in a fresh IPC namespace',
+    unavailable: () => null,
+    version: () => `wasi-sysv on Node ${process.version}, C guest`,
+    prepare: (root) => ({ ...native(root, namespacePrefix()), procs: 'guest', guestInterp: ensureCGuest(root) }),
+  },
   gvisor: {
     name: 'gvisor', own: false, guest: false,
     about: `gVisor: the whole case (driver and every native process) in one sandbox, ${RUNSC.slice(0, -2).join(' ')} do`,
@@ -179,4 +186,4 @@ export function parseTargets(list: string): Target[] {
 }
 
 /** The targets of a plain run (no --targets): the project's own runners. */
-export const DEFAULT_TARGETS = ['native', 'wasm'];
+export const DEFAULT_TARGETS = ['native', 'wasm', 'wasm-c'];

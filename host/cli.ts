@@ -22,6 +22,9 @@ Usage:
                       --serve shows it live in a web page
   wasi-sysv view REPORT.json [--trace DIR]
                       replay a finished lab in a web page
+  wasi-sysv cc FILE.c... -o OUT.wasm [clang flags]
+                      compile a C program into a guest (SysV headers included;
+                      needs clang, lld, wasi-libc, libclang-rt-dev-wasm32)
   wasi-sysv --help | --version
 
 Options for run (before the module; everything after it goes to the guest):
@@ -212,6 +215,8 @@ export async function main(argv: string[]): Promise<number> {
         return await subcommand('../labs/cli.js', rest);
       case 'view':
         return await subcommand('../view/cli.js', rest);
+      case 'cc':
+        return await subcommand('../c/cc.js', rest);
       default:
         throw new UsageError(`unknown command ${cmd}; try wasi-sysv --help`);
     }

@@ -179,7 +179,7 @@ export interface ConformanceOptions {
   filter?: string;
   /** Runs at a time (default 2). */
   concurrency?: number;
-  /** The targets (default ['native', 'wasm']; also 'gvisor', 'qemu', 'wrap:CMD ...'); native, the reference, always runs. */
+  /** The targets (default ['native', 'wasm', 'wasm-c']; also 'gvisor', 'qemu', 'wrap:CMD ...'); native, the reference, always runs. */
   targets?: string[];
   /** Called after each finished run. */
   onProgress?: (done: number, total: number, label: string) => void;

@@ -2,9 +2,12 @@
 // Builds the example guests and their native twins:
 //   assembly/examples/<name>.ts      -> build/examples/<name>.wasm  (asc, release)
 //   assembly/examples/native/<name>.c -> build/native/<name>        (cc -O2)
+//   assembly/examples/native/<name>.c -> build/examples/c/<name>.wasm (wasi-sysv cc -O2:
+//                                        the same C source as a guest)
 // A target is skipped when it is newer than everything it depends on: for a
 // guest, every .ts under assembly/ (the library and the example helpers); for
-// a native program, its .c and the headers beside it.
+// a native program, its .c and the headers beside it (and for its C guest,
+// c/include and c/lib too).
 // Usage: node scripts/build-guests.mjs [name...]   (names without extension)
 // Also importable: `import { buildGuests } from "./scripts/build-guests.mjs"`.
 
@@ -17,6 +20,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const EXAMPLES = join(ROOT, "assembly", "examples");
 const NATIVE = join(EXAMPLES, "native");
 const ASC = join(ROOT, "node_modules", ".bin", "asc");
+const CLI = join(ROOT, "bin", "wasi-sysv.js");
 
 function listFiles(dir, pred, recurse = false) {
   if (!existsSync(dir)) return [];
@@ -46,25 +50,29 @@ export function listTargets() {
     const name = src.slice(NATIVE.length + 1, -2);
     return { name, kind: "native", src, out: join(ROOT, "build", "native", name), deps: [src, ...headers] };
   });
-  return [...guests, ...natives];
+  const cLib = listFiles(join(ROOT, "c"), (n) => n.endsWith(".c") || n.endsWith(".h"), true);
+  const cguests = natives.map((t) => ({ ...t, kind: "cwasm", out: join(ROOT, "build", "examples", "c", t.name + ".wasm"), deps: [...t.deps, ...cLib] }));
+  return [...guests, ...natives, ...cguests];
 }
 
 function compile(t) {
   mkdirSync(dirname(t.out), { recursive: true });
   // Write to a temporary name and rename, so that a concurrent build or run
   // never sees a half-written artefact.
-  const tmp = relative(ROOT, t.kind === "wasm" ? t.out.replace(/\.wasm$/, `.${process.pid}.tmp.wasm`) : `${t.out}.${process.pid}.tmp`);
+  const tmp = relative(ROOT, t.kind !== "native" ? t.out.replace(/\.wasm$/, `.${process.pid}.tmp.wasm`) : `${t.out}.${process.pid}.tmp`);
   // asc resolves the wasi-shim's lib path against the cwd: run from the root.
   const [cmd, args] = t.kind === "wasm"
     ? [ASC, [relative(ROOT, t.src), "--config", "asconfig.json", "--target", "release", "-o", tmp]]
-    : ["cc", ["-O2", "-Wall", "-Werror", "-o", tmp, relative(ROOT, t.src)]];
+    : t.kind === "cwasm"
+      ? [process.execPath, [CLI, "cc", "-O2", "-Wall", "-Werror", "-o", tmp, relative(ROOT, t.src)]]
+      : ["cc", ["-O2", "-Wall", "-Werror", "-o", tmp, relative(ROOT, t.src)]];
   try {
     execFileSync(cmd, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     renameSync(join(ROOT, tmp), t.out);
   } catch (e) {
     rmSync(join(ROOT, tmp), { force: true });
     const output = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim() || String(e.message);
-    throw new Error(`${cmd === ASC ? "asc" : "cc"} failed for ${relative(ROOT, t.src)}:\n${output}`);
+    throw new Error(`${cmd === ASC ? "asc" : t.kind === "cwasm" ? "wasi-sysv cc" : "cc"} failed for ${relative(ROOT, t.src)}:\n${output}`);
   }
 }
 

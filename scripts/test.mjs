@@ -137,7 +137,7 @@ try {
     const gvisor = spawnSync('runsc', ['--version'], { stdio: 'ignore' }).status === 0;
     if (!gvisor && process.env.WASI_SYSV_REQUIRE_GVISOR === '1') problem('gVisor\'s runsc is not installed: the gvisor column cannot be compared (apt-get install runsc)');
     else if (!gvisor) console.log('conformance: runsc not installed, the gvisor column is not compared with docs/implementations.json');
-    const judge = gvisor ? ['--targets', 'native,wasm,gvisor', '--expect', record] : [];
+    const judge = gvisor ? ['--targets', 'native,wasm,wasm-c,gvisor', '--expect', record] : [];
     const code = await run(process.execPath, [cli, 'conformance', '--json', json, ...judge, ...(conformance ? ['--filter', conformance] : [])]);
     let doc;
     try {

@@ -154,7 +154,7 @@ test('--targets: names, wrap: commands with quotes and commas, and errors in one
   assert.equal(parseTargets('native,wasm,qemu').map((t) => t.name), ['native', 'wasm', 'qemu']);
   assert.equal(splitCommand(`env 'A=1 2' B="x\\"y" C\\ D`), ['env', 'A=1 2', 'B=x"y', 'C D']);
   assert.equal(parseTargets(`native,wrap:env "A=1,2"`).map((t) => t.name), ['native', 'wrap:env "A=1,2"']);
-  assert.throws(() => parseTargets('native,vmware'), /unknown target "vmware" \(known: native, wasm, gvisor, qemu, wrap:CMD\)/);
+  assert.throws(() => parseTargets('native,vmware'), /unknown target "vmware" \(known: native, wasm, wasm-c, gvisor, qemu, wrap:CMD\)/);
   assert.throws(() => parseTargets('wasm,wasm'), /names wasm twice/);
   assert.throws(() => parseTargets('wrap:'), /wrap: needs a command/);
   const r = spawnSync(process.execPath, [CLI, 'conformance', '--targets', 'wrap:no-such-wrapper-cmd', '--filter', PLAIN], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -6,7 +6,9 @@
 //  - runs `wasi-sysv conformance --filter` and `wasi-sysv bench --quick
 //    --filter` from the installed package (interpreter and bench C twin
 //    built with cc on first use, guests prebuilt, no asc);
-//  - imports the API, and compiles a TypeScript consumer against its types.
+//  - imports the API, and compiles a TypeScript consumer against its types;
+//  - builds the README's C guest with `npx wasi-sysv cc` (headers and
+//    library from the package) and runs it.
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -47,7 +49,9 @@ test('npm pack: what the package holds and what it leaves out', () => {
   for (const need of ['LICENSE', 'README.md', 'package.json', 'docs/abi.md', 'bin/wasi-sysv.js', 'dist/host/index.js', 'dist/host/index.d.ts',
     'dist/conformance/cli.js', 'dist/conformance/driver-main.js', 'conformance/cases/01-shmget.sysv', 'conformance/native/interp.c',
     'build/conformance/interp.wasm', 'build/bench/bench.wasm', 'build/bench/copy.wasm', 'build/bench/kernel.wasm',
-    'assembly/bench/native/bench.c', 'assembly/index.ts', 'build/examples/counter-show.wasm']) {
+    'assembly/bench/native/bench.c', 'assembly/index.ts', 'build/examples/counter-show.wasm',
+    'dist/c/cc.js', 'c/include/sys/shm.h', 'c/include/sys/sem.h', 'c/include/sys/ipc.h', 'c/include/sys/wait.h',
+    'c/include/wasi-sysv/proc.h', 'c/lib/sysv.c', 'build/conformance/interp-c.wasm']) {
     assert.ok(files.includes(need), `the package holds ${need}`);
   }
   for (const f of files) {
@@ -119,6 +123,16 @@ void status; void agreed;
     files: ['consumer.ts'],
   }));
   ok(spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: proj, encoding: 'utf8' }), 'tsc on the consumer');
+});
+
+test('the installed package compiles the README\'s C guest with npx wasi-sysv cc, and runs it', () => {
+  const readme = readmeBlocks(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const i = readme.findIndex((b) => b.lang === 'c' && b.body.includes('int main('));
+  fs.writeFileSync(path.join(proj, 'counter.c'), readme[i]!.body);
+  const want = readme.slice(i + 1).find((b) => b.lang === 'text')!.body;
+  ok(sh('npx wasi-sysv cc counter.c -o counter.wasm -O2 -Wall'), 'npx wasi-sysv cc');
+  assert.ok(fs.existsSync(path.join(proj, 'node_modules/wasi-sysv/build/c/libwasi-sysv.a')), 'the C guest library was built from the package\'s sources');
+  assert.is(ok(sh('unshare --ipc npx wasi-sysv run counter.wasm'), 'the C guest'), want);
 });
 
 test.after(() => { fs.rmSync(work, { recursive: true, force: true }); });

@@ -10,6 +10,10 @@
 //  - every `wasi-sysv <command> --flag` in a shell block or the usage block
 //    names a real command and flag (its --help lists it);
 //  - the conformance case example parses with the suite's DSL parser;
+//  - a C guest (```c with a main) is built with `wasi-sysv cc` and with cc,
+//    both run in a fresh IPC namespace, and each one's stdout compared with
+//    the ```text block that follows it; a ```c fragment (no main) compiles
+//    as a guest inside a function;
 //  - the example that judges an implementation with `--targets ... wrap:`
 //    runs as written (needs qemu-user, which .ci/run installs) and its
 //    wrap: column agrees with native on every case it ran.
@@ -29,6 +33,8 @@ const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const blocks = readmeBlocks(README);
 const isGuest = (b: Block) => b.lang === 'ts' && b.body.includes('from "wasi-sysv/assembly"');
 const isEmbed = (b: Block) => b.lang === 'js' && /from "wasi-sysv"/.test(b.body);
+const isCGuest = (b: Block) => b.lang === 'c' && /\bint main\(/.test(b.body);
+const isCFragment = (b: Block) => b.lang === 'c' && !isCGuest(b);
 const isShell = (b: Block) => b.lang === 'sh';
 const isUsage = (b: Block) => b.lang === '' && b.body.startsWith('wasi-sysv run');
 const isCase = (b: Block) => b.lang === '' && b.body.startsWith('case ');
@@ -45,14 +51,14 @@ const outputBlock = (b: Block) => {
 const expected = (b: Block) => outputBlock(b)?.body;
 
 test('every README code block is of a kind this file tests', () => {
-  const outputs = new Set(blocks.filter((b) => isGuest(b) || isEmbed(b)).map(outputBlock));
+  const outputs = new Set(blocks.filter((b) => isGuest(b) || isEmbed(b) || isCGuest(b)).map(outputBlock));
   for (const b of blocks) {
-    const known = isGuest(b) || isEmbed(b) || isShell(b) || isUsage(b) || isCase(b) || isDiagram(b) || isStartOutput(b) || isRecorded(b) || outputs.has(b);
+    const known = isGuest(b) || isEmbed(b) || isCGuest(b) || isCFragment(b) || isShell(b) || isUsage(b) || isCase(b) || isDiagram(b) || isStartOutput(b) || isRecorded(b) || outputs.has(b);
     assert.ok(known, `README.md:${b.line}: a \`\`\`${b.lang} block of no known kind: give it a test in test/readme.test.ts`);
   }
   assert.ok(blocks.some(isGuest), 'a guest example');
   assert.ok(blocks.some(isEmbed), 'an embedding example');
-  for (const b of blocks.filter((x) => isGuest(x) || isEmbed(x))) assert.ok(expected(b), `README.md:${b.line}: a \`\`\`text block with its output follows`);
+  for (const b of blocks.filter((x) => isGuest(x) || isEmbed(x) || isCGuest(x))) assert.ok(expected(b), `README.md:${b.line}: a \`\`\`text block with its output follows`);
 });
 
 // ---- shell commands name real commands and flags ------------------------------------
@@ -180,6 +186,34 @@ npm() { [ "$1" = install ] || { echo "unexpected npm $*" >&2; return 1; }; }
   assert.match(r.stdout, /abi-only ok/);
   assert.match(r.stderr, /^shmget\(IPC_PRIVATE, /m, '--trace lines');
   assert.equal([...ipcsRows('-m'), ...ipcsRows('-s')], before, 'ipcrm removed the segment');
+});
+
+test('the README\'s C guest prints what the README shows, built with wasi-sysv cc and with cc', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-readme-c-'));
+  try {
+    const guests = blocks.filter(isCGuest);
+    assert.ok(guests.length > 0, 'a C guest example');
+    for (const g of guests) {
+      fs.writeFileSync(path.join(dir, 'prog.c'), g.body);
+      const w = cli(['cc', '-O2', '-Wall', '-Werror', path.join(dir, 'prog.c'), '-o', path.join(dir, 'prog.wasm')]);
+      assert.is(w.status, 0, `wasi-sysv cc README.md:${g.line}: ${w.stderr}`);
+      const n = spawnSync('cc', ['-O2', '-Wall', '-Werror', path.join(dir, 'prog.c'), '-o', path.join(dir, 'prog')], { encoding: 'utf8' });
+      assert.is(n.status, 0, `cc README.md:${g.line}: ${n.stderr}`);
+      for (const cmd of [[process.execPath, CLI, 'run', path.join(dir, 'prog.wasm')], [path.join(dir, 'prog')]]) {
+        const r = spawnSync('unshare', ['--ipc', '--', ...cmd], { encoding: 'utf8', timeout: 60_000 });
+        assert.is(r.status, 0, `${cmd.join(' ')}: ${r.stderr}`);
+        assert.is(r.stdout, expected(g), `README.md:${g.line} (${path.basename(cmd[cmd.length - 1]!)}) prints what the README shows`);
+      }
+    }
+    for (const f of blocks.filter(isCFragment)) {
+      const body = `#include <sys/types.h>\n#include <unistd.h>\n#include <wasi-sysv/proc.h>\nstatic int run_child(int *n) { return *n; }\nint f(int *num, const char *key_text) {\n${f.body}\n(void)num; (void)key_text; return pid;\n}\n`;
+      fs.writeFileSync(path.join(dir, 'frag.c'), body);
+      const r = cli(['cc', '-Wall', '-Werror', '-c', path.join(dir, 'frag.c'), '-o', path.join(dir, 'frag.o')]);
+      assert.is(r.status, 0, `README.md:${f.line}: the fragment compiles as a guest: ${r.stderr}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the README\'s wrap: example judges an implementation as written', () => {

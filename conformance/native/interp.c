@@ -8,9 +8,17 @@
 // or "L<line> FAIL ..." and exit 1). Requests to the case driver ("@spawn",
 // "@wait", "@kill") are written to stdout and answered on stdin.
 // The AssemblyScript twin is conformance/guest/interp.ts: keep them in step.
+// This same source is the C guest runner too (`wasi-sysv cc`, __wasi__):
+// there every SysV call goes through the headers and library of c/ and the
+// host's `sysv` imports, errno numbers are printed in Linux's numbering
+// like everywhere else, and what WASI lacks (signals, switching users, the
+// pid) comes from the host and the driver, as for the AssemblyScript twin.
 #define _GNU_SOURCE
 #include <errno.h>
+#ifndef __wasi__
 #include <signal.h>
+#include <grp.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +26,6 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,7 +133,14 @@ static int64_t eval(const char *s) {
 
 static Res ok(int64_t v) { Res r = {RES_OK, v}; return r; }
 static Res err(int e) { Res r = {RES_ERR, e}; return r; }
-static Res sys(long r) { return r == -1 ? err(errno) : ok(r); }
+#ifdef __wasi__
+#include <wasi-sysv/errno.h>
+// The transcript shows Linux's numbers, in every runner.
+#define ERRNO wsv_errno_to_linux(errno)
+#else
+#define ERRNO errno
+#endif
+static Res sys(long r) { return r == -1 ? err(ERRNO) : ok(r); }
 
 static char *readline_stdin(char *out, int n) {
   fflush(stdout);
@@ -259,11 +273,21 @@ static Res exec_op(Step *s) {
   const char *op = s->op;
   // size_t: a native process can ask for 4 GiB and more (a guest cannot: its
   // size is an i32 read as unsigned, see docs/abi.md).
+#ifdef __wasi__
+  if (!strcmp(op, "shmget")) {
+    NEED(3);
+    int64_t size = A(1);
+    // The ABI's size is an i32 read as unsigned: nothing else can be passed.
+    if (size < -0x80000000LL || size > 0xffffffffLL) die("a size beyond 32 bits cannot be passed by a guest (docs/abi.md): use a native process", s->line);
+    return sys(shmget((key_t)A(0), (size_t)(uint32_t)size, (int)A(2)));
+  }
+#else
   if (!strcmp(op, "shmget")) { NEED(3); return sys(shmget((key_t)A(0), (size_t)A(1), (int)A(2))); }
+#endif
   if (!strcmp(op, "shmat")) {
     NEED(3);
     void *r = shmat((int)A(0), P(A(1)), (int)A(2));
-    return r == (void *)-1 ? err(errno) : ok((int64_t)(intptr_t)r);
+    return r == (void *)-1 ? err(ERRNO) : ok((int64_t)(uintptr_t)r);
   }
   if (!strcmp(op, "shmdt")) { NEED(1); return sys(shmdt(P(A(0)))); }
   if (!strcmp(op, "shmctl")) { NEED(3); return sys(shmctl((int)A(0), (int)A(1), P(A(2)))); }
@@ -291,13 +315,13 @@ static Res exec_op(Step *s) {
   }
   if (!strcmp(op, "stat")) {
     NEED(2);
-    if (shmctl((int)A(0), IPC_STAT, (struct shmid_ds *)buf) == -1) return err(errno);
+    if (shmctl((int)A(0), IPC_STAT, (struct shmid_ds *)buf) == -1) return err(ERRNO);
     return field_get(s->args[1]);
   }
   if (!strcmp(op, "semstat")) {
     NEED(2);
     union semun u; u.buf = (struct semid_ds *)buf;
-    if (semctl((int)A(0), 0, IPC_STAT, u) == -1) return err(errno);
+    if (semctl((int)A(0), 0, IPC_STAT, u) == -1) return err(ERRNO);
     return field_get(s->args[1]);
   }
   if (!strcmp(op, "field")) { NEED(1); return field_get(s->args[0]); }
@@ -347,7 +371,15 @@ static Res exec_op(Step *s) {
   if (!strcmp(op, "now")) { return ok((int64_t)time(NULL)); }
   if (!strcmp(op, "clock")) { return ok(now_ms()); }
   if (!strcmp(op, "sleep")) { NEED(1); sleep_ms(A(0)); return ok(0); }
+#ifdef __wasi__
+  if (!strcmp(op, "grow")) {
+    NEED(1);
+    long r = __builtin_wasm_memory_grow(0, (unsigned long)(uint32_t)A(0));
+    return r < 0 ? err(12) : ok(r);  // ENOMEM, as the AssemblyScript twin says
+  }
+#else
   if (!strcmp(op, "grow")) { return ok(0); }  // linear memory only: no-op natively
+#endif
   if (!strcmp(op, "exit")) { NEED(1); fflush(stdout); exit((int)A(0)); }
   if (!strcmp(op, "trap")) { fflush(stdout); __builtin_trap(); }
   if (!strcmp(op, "spawn") || !strcmp(op, "wait") || !strcmp(op, "kill") || !strcmp(op, "signal")) {
@@ -518,6 +550,10 @@ static void parse(char *script) {
   if (depth) die("repeat without end", steps[stack[depth - 1]].line);
 }
 
+#ifdef __wasi__
+// A guest has no signal handlers: every signal is, to it, an ignored one.
+static void set_signals(void) {}
+#else
 static void on_signal(int sig) { (void)sig; }
 
 /*
@@ -537,10 +573,13 @@ static void set_signals(void) {
   sa.sa_flags = 0;
   sigaction(SIGUSR2, &sa, NULL);
 }
+#endif
 
 int main(int argc, char **argv) {
   // --uid N: started as root, become N now that the binary is loaded, so the
   // process need not reach this file's directory as N (a 0700 checkout).
+#ifndef __wasi__
+  // (A guest is switched by its host: wasi-sysv run --uid N.)
   if (argc == 4 && !strcmp(argv[1], "--uid")) {
     int id = atoi(argv[2]);
     if (setgroups(0, NULL) != 0 || setgid((gid_t)id) != 0 || setuid((uid_t)id) != 0) {
@@ -550,6 +589,7 @@ int main(int argc, char **argv) {
     argv += 2;
     argc -= 2;
   }
+#endif
   if (argc != 2) {
     fprintf(stderr, "usage: interp [--uid N] SCRIPT   (canonical conformance DSL; driven by wasi-sysv conformance)\n");
     return 2;
@@ -557,9 +597,15 @@ int main(int argc, char **argv) {
   char hello[128];
   set_signals();
   readline_stdin(hello, sizeof hello);  // "go <pid>" from the driver
+#ifdef __wasi__
+  // The driver's pid, as for the AssemblyScript twin (getpid() would agree).
+  *var_ref("self", 1) = strtoll(hello + 3, NULL, 10);
+  *var_ref("bad", 1) = 0xfffffff0;  // beyond linear memory: EFAULT
+#else
   *var_ref("self", 1) = getpid();
-  *var_ref("buf", 1) = (int64_t)(intptr_t)buf;
   *var_ref("bad", 1) = 8;  // inside the never-mapped first page: EFAULT
+#endif
+  *var_ref("buf", 1) = (int64_t)(intptr_t)buf;
   parse(strdup(argv[1]));
   run_block(0, nsteps);
   fflush(stdout);
