@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDir, type DirMapping, type DirQuota } from './dirs.js';
-import { loadModule, ModuleError } from './guest.js';
+import { loadModule, ModuleError } from './module.js';
 import { checkWasiCommand } from './command.js';
 import { runGuest, SIGNALS, type StopCause } from './runner.js';
 import { StdioPump, type InputSource, type OutputTarget } from './stdio.js';
