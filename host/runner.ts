@@ -40,6 +40,13 @@ export interface RunControl {
   signal?: AbortSignal;
   /** Routes the guest's stdio (stdio.ts); default: the process's own. */
   stdio?: StdioPump;
+  /**
+   * The module, still being loaded: the worker starts at once (its own
+   * start-up overlaps the loading, docs/startup.md) and gets the module
+   * when this resolves; null cancels the run (outcome kind 'error').
+   * Otherwise opts.module, or the worker loads opts.wasmPath itself.
+   */
+  module?: Promise<WebAssembly.Module | null>;
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
@@ -48,9 +55,21 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
   const procShared = opts.procShared ?? new SharedArrayBuffer(MAX_CHILDREN * 4);
   const stop = new StopSignal(stopShared);
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared, procShared },
+    workerData: {
+      ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared, procShared,
+      ...(control.module ? { moduleFollows: true } : {}),
+    },
     stdout: false,
     stderr: false,
+  });
+  let cancelled = false;
+  control.module?.then((m) => {
+    if (m) { worker.postMessage(m); return; }
+    cancelled = true;
+    void worker.terminate();
+  }, () => {
+    cancelled = true;
+    void worker.terminate();
   });
 
   return new Promise<RunOutcome>((resolve) => {
@@ -94,8 +113,9 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.
       control.stdio?.finish();
+      if (cancelled) resolve({ kind: 'error', message: 'run cancelled: the module was not loaded' });
       // A guest that finished on its own before the stop took effect keeps its result.
-      if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
+      else if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
       else resolve(outcome ?? { kind: 'error', message: 'guest worker ended without a result' });
     });
   });
