@@ -14,7 +14,6 @@
 //    only prints and exits never pays for it (docs/startup.md);
 //  - anything a host function or the library throws (a bug, a panic of the
 //    library's wasm) is a HostFailure, never mistaken for the guest's trap.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as libc from './libc.js';
@@ -54,6 +53,13 @@ export interface WasiOptions {
   stdio?: GuestStdio;
 }
 
+const require = createRequire(import.meta.url);
+/** node:crypto's randomFillSync, loaded on the first random_get (not at start-up). */
+let randomFill: typeof import('node:crypto').randomFillSync = (...a) => {
+  randomFill = (require('node:crypto') as typeof import('node:crypto')).randomFillSync;
+  return randomFill(...a);
+};
+
 type Wasmer = typeof import('@wasmer/wasi');
 let wasmer: Wasmer | undefined;
 
@@ -66,7 +72,6 @@ let wasmer: Wasmer | undefined;
  */
 function library(): Wasmer {
   if (wasmer) return wasmer;
-  const require = createRequire(import.meta.url);
   const lib = require('@wasmer/wasi') as Wasmer;
   const file = require.resolve('@wasmer/wasi');
   const embedded = /"data:application\/wasm;base64,([A-Za-z0-9+/=]+)"/.exec(fs.readFileSync(file, 'latin1'));
@@ -285,7 +290,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       const u8 = mem.u8;
       const end = (buf >>> 0) + (len >>> 0);
       for (let at = buf >>> 0; at < end; at += RANDOM_CHUNK) {
-        crypto.randomFillSync(u8, at, Math.min(RANDOM_CHUNK, end - at));
+        randomFill(u8, at, Math.min(RANDOM_CHUNK, end - at));
         stop.check();
       }
       return WasiErrno.SUCCESS;
