@@ -99,8 +99,10 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   const module = opts.module ?? await loadModule(opts.wasmPath);
-  await initWasi();
   if (opts.uid !== undefined) {
+    // The library is otherwise loaded on first use; after the switch its
+    // files need not be readable by that user.
+    await initWasi();
     const e = libc.dropPrivileges(opts.uid);
     if (e !== 0) return { kind: 'error', message: `cannot run the guest as uid ${opts.uid}: ${errnoName(e)} (switching users needs root)` };
   }
