@@ -16,7 +16,8 @@ import { GROW_IMPORT, START_EXPORT } from './wasm-rewrite.js';
 import { loadModule } from './module.js';
 import * as libc from './libc.js';
 import { errnoName } from './abi.js';
-import { GuestStdio, inheritPlan, type StdioPlan } from './stdio.js';
+import { inheritPlan, type StdioPlan } from './stdio.js';
+import { GuestStdio } from './guest-stdio.js';
 
 export interface GuestOptions {
   wasmPath: string;

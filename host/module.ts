@@ -6,7 +6,7 @@
 // WASI nor the sysv implementation (docs/startup.md).
 import fs from 'node:fs';
 import { routeMemoryGrow, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
-import { PROC_IMPORTS } from './proc.js';
+import { PROC_IMPORTS } from './abi.js';
 
 /** A problem with the module itself, reported as one line before it runs. */
 export class ModuleError extends Error {}

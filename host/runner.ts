@@ -6,7 +6,7 @@
 // (proc.ts) are stopped with it.
 import { Worker } from 'node:worker_threads';
 import { StopSignal } from './stop.js';
-import { MAX_CHILDREN, stopChildren } from './proc.js';
+import { MAX_CHILDREN } from './abi.js';
 import type { GuestOptions, GuestOutcome } from './guest.js';
 import type { StdioPump } from './stdio.js';
 
@@ -108,7 +108,8 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
       clearInterval(kick);
       // A stopped guest's children are stopped too (proc.ts); those of a
       // guest that ended by itself live on, as a native process's do.
-      if (stoppedBy) await stopChildren(procShared, control.graceMs ?? 1000);
+      // (proc.ts, and the C library with it, is loaded only then: docs/startup.md.)
+      if (stoppedBy) await (await import('./proc.js')).stopChildren(procShared, control.graceMs ?? 1000);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.

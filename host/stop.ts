@@ -5,7 +5,15 @@
 // so it returns EINTR and the host sees the flag. Sleeps wake on the flag
 // (Atomics.notify); stdin waits in slices of SLICE_MS. Each then unwinds the
 // guest by throwing GuestStopped.
-import * as libc from './libc.js';
+import os from 'node:os';
+
+/**
+ * libc.ts's tgkill, loaded on the first interrupt: the supervisor's thread
+ * loads no C library unless it has a guest to stop (docs/startup.md).
+ */
+let tgkill: ((tgid: number, tid: number, sig: number) => number) | undefined;
+let loading: Promise<void> | undefined;
+const SIGUSR2 = os.constants.signals.SIGUSR2;
 
 export const SLICE_MS = 50;
 
@@ -50,7 +58,11 @@ export class StopSignal {
    */
   interrupt(): void {
     const tid = Atomics.load(this.flags, 1);
-    if (tid > 0) libc.tgkill(process.pid, tid, libc.SIGUSR2);
+    if (tid <= 0) return;
+    if (tgkill) { tgkill(process.pid, tid, SIGUSR2); return; }
+    // The first time: once libc is loaded, interrupt (the guest may be gone by then: tid 0).
+    loading ??= import('./libc.js').then((libc) => { tgkill = libc.tgkill; });
+    void loading.then(() => this.interrupt());
   }
 
   /** Sleeps up to ms, waking early when a stop is requested. */

@@ -23,7 +23,7 @@ import { SLICE_MS, GuestStopped } from './stop.js';
 import { WasiErrno } from './wasi-errno.js';
 import { DirFs } from './wasi-fs.js';
 import type { DirMapping } from './dirs.js';
-import { GuestStdio } from './stdio.js';
+import { GuestStdio } from './guest-stdio.js';
 
 export { WasiErrno };
 
