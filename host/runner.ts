@@ -5,7 +5,7 @@
 // computing is terminated after a grace period. The children it spawned
 // (proc.ts) are stopped with it.
 import { Worker } from 'node:worker_threads';
-import { StopSignal } from './stop.js';
+import { StopSignal, loadInterrupt } from './stop.js';
 import { MAX_CHILDREN } from './abi.js';
 import type { GuestOptions, GuestOutcome } from './guest.js';
 import type { StdioPump } from './stdio.js';
@@ -50,6 +50,15 @@ export interface RunControl {
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
+  // What a stop needs (libc's tgkill, proc.ts's stopChildren) is otherwise
+  // loaded by the first stop; with --uid the whole process drops its
+  // privileges once the guest is loaded, and this installation need not be
+  // readable after that: load it first.
+  if (opts.uid !== undefined) return Promise.all([loadInterrupt(), import('./proc.js')]).then(() => supervise(opts, control));
+  return supervise(opts, control);
+}
+
+function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome> {
   ensureWakeHandler();
   const stopShared = new SharedArrayBuffer(8);
   const procShared = opts.procShared ?? new SharedArrayBuffer(MAX_CHILDREN * 4);

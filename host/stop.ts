@@ -15,6 +15,16 @@ let tgkill: ((tgid: number, tid: number, sig: number) => number) | undefined;
 let loading: Promise<void> | undefined;
 const SIGUSR2 = os.constants.signals.SIGUSR2;
 
+/**
+ * Loads what interrupt() needs, if not yet loaded. Called ahead by a
+ * supervisor whose process will drop its privileges (--uid): after the
+ * switch this installation need not be readable.
+ */
+export function loadInterrupt(): Promise<void> {
+  loading ??= import('./libc.js').then((libc) => { tgkill = libc.tgkill; });
+  return loading;
+}
+
 export const SLICE_MS = 50;
 
 /** Thrown through the guest's stack when the supervisor asked it to stop. */
@@ -60,9 +70,10 @@ export class StopSignal {
     const tid = Atomics.load(this.flags, 1);
     if (tid <= 0) return;
     if (tgkill) { tgkill(process.pid, tid, SIGUSR2); return; }
-    // The first time: once libc is loaded, interrupt (the guest may be gone by then: tid 0).
-    loading ??= import('./libc.js').then((libc) => { tgkill = libc.tgkill; });
-    void loading.then(() => this.interrupt());
+    // The first time: once libc is loaded, interrupt (the guest may be gone
+    // by then: tid 0). Should it fail to load, the supervisor's grace
+    // period still ends the guest (runner.ts terminates its worker).
+    loadInterrupt().then(() => this.interrupt(), () => {});
   }
 
   /** Sleeps up to ms, waking early when a stop is requested. */
