@@ -72,14 +72,6 @@ function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome>
     stderr: false,
   });
   let cancelled = false;
-  control.module?.then((m) => {
-    if (m) { worker.postMessage(m); return; }
-    cancelled = true;
-    void worker.terminate();
-  }, () => {
-    cancelled = true;
-    void worker.terminate();
-  });
 
   return new Promise<RunOutcome>((resolve) => {
     let stoppedBy: RunOutcome | undefined;
@@ -87,6 +79,7 @@ function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome>
     let timer: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
     let kick: NodeJS.Timeout | undefined;
+    let ended = false;
 
     const requestStop = (why: RunOutcome) => {
       if (stoppedBy) return;
@@ -103,15 +96,21 @@ function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome>
     const onAbort = () => requestStop({ kind: 'interrupted', signal: 'abort' });
     if (control.signal?.aborted) onAbort();
     control.signal?.addEventListener('abort', onAbort);
-    if (control.timeoutSeconds !== undefined) {
+    // --timeout counts from the guest's start: from the module's handover when it follows.
+    const startTimer = () => {
+      if (control.timeoutSeconds === undefined || ended) return;
       timer = setTimeout(() => requestStop({ kind: 'timeout', seconds: control.timeoutSeconds! }), control.timeoutSeconds * 1000);
-    }
+    };
+    const cancel = () => { cancelled = true; void worker.terminate(); };
+    if (control.module) control.module.then((m) => { if (m) { worker.postMessage(m); startTimer(); } else cancel(); }, cancel);
+    else startTimer();
     if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.on(sig, onSignal);
 
     control.stdio?.start();
     worker.on('message', (m: GuestOutcome) => { outcome = m; control.onOutcome?.(m); });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
     worker.on('exit', async () => {
+      ended = true;
       clearTimeout(timer);
       clearTimeout(grace);
       clearInterval(kick);
