@@ -5,15 +5,14 @@
 // so it returns EINTR and the host sees the flag. Sleeps wake on the flag
 // (Atomics.notify); stdin waits in slices of SLICE_MS. Each then unwinds the
 // guest by throwing GuestStopped.
-import os from 'node:os';
-
 /**
  * libc.ts's tgkill, loaded on the first interrupt: the supervisor's thread
  * loads no C library unless it has a guest to stop (docs/startup.md).
  */
 let tgkill: ((tgid: number, tid: number, sig: number) => number) | undefined;
 let loading: Promise<void> | undefined;
-const SIGUSR2 = os.constants.signals.SIGUSR2;
+/** As libc.SIGUSR2 (Linux), without loading libc.ts for it. */
+const SIGUSR2 = 12;
 
 /**
  * Loads what interrupt() needs, if not yet loaded. Called ahead by a
