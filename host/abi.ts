@@ -66,3 +66,9 @@ export const GUEST = {
 export const NATIVE = {
   ipc_perm: 48, shmid_ds: 112, semid_ds: 104, shminfo: 72, shm_info: 48, seminfo: 40,
 } as const;
+
+// --- The proc import module (docs/abi.md, addition 8; implemented in proc.ts) ---
+/** The functions of import module "proc". */
+export const PROC_IMPORTS = ['spawn', 'wait', 'getpid'];
+/** Live (unreaped) children per guest, whatever the embedder's limit. */
+export const MAX_CHILDREN = 1024;

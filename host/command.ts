@@ -3,7 +3,7 @@
 // saying what it lacks and how to build a guest, instead of the engine's or
 // the WASI library's own text.
 import path from 'node:path';
-import { ModuleError } from './guest.js';
+import { ModuleError } from './module.js';
 import { GROW_IMPORT } from './wasm-rewrite.js';
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);

@@ -7,19 +7,20 @@
 // attached (windows.ts, grow()). With a perturbation seed (race hunting),
 // its loads are also wrapped in hooks that pause after window loads
 // (perturb.ts, memoryHooks).
-import fs from 'node:fs';
 import path from 'node:path';
 import { createWasi, initWasi, GuestExit, HostFailure } from './wasi.js';
 import { SysvState } from './sysv-state.js';
 import { sysvImports } from './sysv.js';
-import { ProcState, procImports, PROC_IMPORTS } from './proc.js';
+import { ProcState, procImports } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
-import { rewriteModule, GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT, WasmRewriteError } from './wasm-rewrite.js';
+import { GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT } from './wasm-rewrite.js';
+import { loadModule } from './module.js';
 import { memoryHooks } from './perturb.js';
 import * as libc from './libc.js';
 import { errnoName, PAGE_SIZE } from './abi.js';
-import { GuestStdio, inheritPlan, type StdioPlan } from './stdio.js';
+import { inheritPlan, type StdioPlan } from './stdio.js';
+import { GuestStdio } from './guest-stdio.js';
 
 export interface GuestOptions {
   wasmPath: string;
@@ -84,6 +85,8 @@ export interface GuestOptions {
   perturbSeed?: number;
 }
 
+export { loadModule, ModuleError } from './module.js';
+
 export type GuestOutcome = (
   | { kind: 'exit'; code: number }
   | { kind: 'trap'; message: string; func?: string }
@@ -93,58 +96,6 @@ export type GuestOutcome = (
   /** Growths refused by GuestOptions.memoryPages (absent when none was). */
   memoryRefused?: number;
 };
-
-/** A problem with the module itself, reported as one line before it runs. */
-export class ModuleError extends Error {}
-
-/** Loads, rewrites (wasm-rewrite.ts: memory.grow; the loads too with wrapLoads) and compiles a guest module. */
-export async function loadModule(wasmPath: string, opts: { wrapLoads?: boolean } = {}): Promise<WebAssembly.Module> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(wasmPath);
-  } catch (e: any) {
-    const why = e?.code === 'ENOENT' ? 'no such file (check the path)' : e?.message;
-    throw new ModuleError(e?.code === 'EISDIR' ? `${wasmPath} is a directory: pass a .wasm file` : `cannot read ${wasmPath}: ${why}`);
-  }
-  const original: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
-  const invalid = (e: any) => new ModuleError(`${wasmPath} is not a valid WebAssembly module (${e?.message ?? e}); pass a .wasm file`);
-  let rewritten: Uint8Array<ArrayBuffer>;
-  let startExported = false;
-  try {
-    ({ bytes: rewritten, startExported } = rewriteModule(original, opts));
-  } catch (e: any) {
-    if (!(e instanceof WasmRewriteError)) throw e;
-    // The engine's own message is the clearer one for a module that is invalid anyway.
-    try { await WebAssembly.compile(original); } catch (v: any) { throw invalid(v); }
-    throw new ModuleError(`${wasmPath}: cannot route its memory.grow through the host (${e.message}); ` +
-      'the host supports WebAssembly 1.0 with the standard extensions (one 32-bit memory)');
-  }
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(rewritten);
-  } catch (e: any) {
-    if (rewritten === original) throw invalid(e);
-    try { await WebAssembly.compile(original); } catch (v: any) { throw invalid(v); }
-    throw new ModuleError(`${wasmPath}: routing its memory.grow through the host gave an invalid module (${e?.message ?? e}); this is a host bug, please report it`);
-  }
-  const exports = WebAssembly.Module.exports(module);
-  if (!startExported && exports.some((x) => x.name === START_EXPORT)) {
-    throw new ModuleError(`${wasmPath} exports "${START_EXPORT}", a name the host reserves (docs/abi.md); rename that export`);
-  }
-  if (!exports.some((x) => x.name === '_start' && x.kind === 'function')) {
-    throw new ModuleError(`${wasmPath} has no _start function: build it as a WASI command (asc with the wasi-shim config)`);
-  }
-  if (!exports.some((x) => x.name === 'memory' && x.kind === 'memory')) {
-    throw new ModuleError(`${wasmPath} does not export its memory as "memory"`);
-  }
-  const known = new Set(['shmget', 'shmat', 'shmdt', 'shmctl', 'semget', 'semop', 'semtimedop', 'semctl']);
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if ((imp.module === 'sysv' && !known.has(imp.name)) || (imp.module === 'proc' && !PROC_IMPORTS.includes(imp.name))) {
-      throw new ModuleError(`${wasmPath} imports ${imp.module}.${imp.name}, which the host does not provide (see abi.md)`);
-    }
-  }
-  return module;
-}
 
 /** The trap's message and the innermost guest function named in its stack. */
 export function describeTrap(e: Error): { message: string; func?: string } {
@@ -156,8 +107,10 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   const module = opts.module ?? await loadModule(opts.wasmPath, { wrapLoads: opts.perturbSeed !== undefined });
-  await initWasi();
   if (opts.uid !== undefined) {
+    // The library is otherwise loaded on first use; after the switch its
+    // files need not be readable by that user.
+    await initWasi();
     const e = libc.dropPrivileges(opts.uid);
     if (e !== 0) return { kind: 'error', message: `cannot run the guest as uid ${opts.uid}: ${errnoName(e)} (switching users needs root)` };
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDir, type DirMapping, type DirQuota } from './dirs.js';
-import { loadModule, ModuleError } from './guest.js';
+import { loadModule, ModuleError } from './module.js';
 import { checkWasiCommand } from './command.js';
 import { runGuest, SIGNALS, type StopCause } from './runner.js';
 import { StdioPump, type InputSource, type OutputTarget } from './stdio.js';
@@ -127,27 +127,14 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
   } catch (e: any) {
     return loadError(e.message);
   }
-  let module: WebAssembly.Module;
-  try {
-    // Loaded (and its memory.grow routed through the host) once, here; the
-    // worker runs this very module.
-    module = await loadModule(wasm, { wrapLoads: o.perturbSeed !== undefined });
-    checkWasiCommand(module, wasm);
-  } catch (e: any) {
-    if (e instanceof ModuleError) return loadError(e.message);
-    throw e;
-  }
-  for (const d of dirs) {
-    if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) return loadError(`--dir ${d.host}: not a directory`);
-  }
-  if (o.stdin && typeof o.stdin === 'object' && 'file' in o.stdin) {
-    try { fs.accessSync(o.stdin.file, fs.constants.R_OK); } catch (e: any) { return loadError(`stdin ${o.stdin.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`); }
-  }
-
-  const outcome = await runGuest(
+  // The guest's worker starts now, and its start-up overlaps the loading
+  // of the module here (docs/startup.md); a module or an option found
+  // unusable cancels it before anything runs.
+  let handOver!: (m: WebAssembly.Module | null) => void;
+  const running = runGuest(
     {
       wasmPath: path.resolve(wasm), args: [o.argv0 ?? wasm, ...(o.args ?? [])], env: o.env ?? {}, dirs,
-      trace: traceFn ? 'callback' : o.trace === true, module,
+      trace: traceFn ? 'callback' : o.trace === true,
       ...(o.uid !== undefined ? { uid: o.uid } : {}),
       ...(o.memoryPages !== undefined ? { memoryPages: o.memoryPages } : {}),
       ...(o.maxProcs !== undefined ? { maxProcs: o.maxProcs } : {}),
@@ -155,11 +142,32 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
     },
     {
       stdio: pump,
+      module: new Promise((resolve) => { handOver = resolve; }),
       ...(o.handleSignals ? { handleSignals: true } : {}),
       ...(o.timeoutSeconds !== undefined ? { timeoutSeconds: o.timeoutSeconds } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     },
   );
+  const cancel = async <T>(r: T): Promise<T> => { handOver(null); await running; return r; };
+  let module: WebAssembly.Module;
+  try {
+    // Loaded (and its memory.grow routed through the host) once, here; the
+    // worker runs this very module.
+    module = await loadModule(wasm, { wrapLoads: o.perturbSeed !== undefined });
+    checkWasiCommand(module, wasm);
+  } catch (e: any) {
+    if (e instanceof ModuleError) return cancel(loadError(e.message));
+    await cancel(null);
+    throw e;
+  }
+  for (const d of dirs) {
+    if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) return cancel(loadError(`--dir ${d.host}: not a directory`));
+  }
+  if (o.stdin && typeof o.stdin === 'object' && 'file' in o.stdin) {
+    try { fs.accessSync(o.stdin.file, fs.constants.R_OK); } catch (e: any) { return cancel(loadError(`stdin ${o.stdin.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`)); }
+  }
+  handOver(module);
+  const outcome = await running;
   if (pump.broken) return done({ kind: 'error', phase: 'host', message: `guest output lost: ${pump.broken}` }, EXIT_HOST_ERROR);
   switch (outcome.kind) {
     case 'exit': return done(outcome, outcome.code);

@@ -22,8 +22,9 @@ import type { StopSignal } from './stop.js';
 import type { DirMapping } from './dirs.js';
 import { formatCall } from './trace.js';
 
-/** Live (unreaped) children per guest, whatever the embedder's limit. */
-export const MAX_CHILDREN = 1024;
+import { MAX_CHILDREN, PROC_IMPORTS } from './abi.js';
+
+export { MAX_CHILDREN, PROC_IMPORTS };
 /** Bytes of spawn's argument block at most (Linux's per-string limit, MAX_ARG_STRLEN). */
 export const MAX_ARGS_BYTES = 131072;
 export const WNOHANG = 1;
@@ -236,7 +237,6 @@ export async function stopChildren(shared: SharedArrayBuffer, graceMs: number): 
   slots.fill(0);
 }
 
-export const PROC_IMPORTS = ['spawn', 'wait', 'getpid'];
 
 /**
  * The `proc` imports. getpid is the host process's pid, the one the kernel

@@ -5,8 +5,8 @@
 // computing is terminated after a grace period. The children it spawned
 // (proc.ts) are stopped with it.
 import { Worker } from 'node:worker_threads';
-import { StopSignal } from './stop.js';
-import { MAX_CHILDREN, stopChildren } from './proc.js';
+import { StopSignal, loadInterrupt } from './stop.js';
+import { MAX_CHILDREN } from './abi.js';
 import type { GuestOptions, GuestOutcome } from './guest.js';
 import type { StdioPump } from './stdio.js';
 
@@ -40,18 +40,38 @@ export interface RunControl {
   signal?: AbortSignal;
   /** Routes the guest's stdio (stdio.ts); default: the process's own. */
   stdio?: StdioPump;
+  /**
+   * The module, still being loaded: the worker starts at once (its own
+   * start-up overlaps the loading, docs/startup.md) and gets the module
+   * when this resolves; null cancels the run (outcome kind 'error').
+   * Otherwise opts.module, or the worker loads opts.wasmPath itself.
+   */
+  module?: Promise<WebAssembly.Module | null>;
 }
 
 export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<RunOutcome> {
+  // What a stop needs (libc's tgkill, proc.ts's stopChildren) is otherwise
+  // loaded by the first stop; with --uid the whole process drops its
+  // privileges once the guest is loaded, and this installation need not be
+  // readable after that: load it first.
+  if (opts.uid !== undefined) return Promise.all([loadInterrupt(), import('./proc.js')]).then(() => supervise(opts, control));
+  return supervise(opts, control);
+}
+
+function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome> {
   ensureWakeHandler();
   const stopShared = new SharedArrayBuffer(8);
   const procShared = opts.procShared ?? new SharedArrayBuffer(MAX_CHILDREN * 4);
   const stop = new StopSignal(stopShared);
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared, procShared },
+    workerData: {
+      ...opts, ...(control.stdio ? { stdio: control.stdio.plan } : {}), stopShared, procShared,
+      ...(control.module ? { moduleFollows: true } : {}),
+    },
     stdout: false,
     stderr: false,
   });
+  let cancelled = false;
 
   return new Promise<RunOutcome>((resolve) => {
     let stoppedBy: RunOutcome | undefined;
@@ -59,6 +79,7 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     let timer: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
     let kick: NodeJS.Timeout | undefined;
+    let ended = false;
 
     const requestStop = (why: RunOutcome) => {
       if (stoppedBy) return;
@@ -75,27 +96,35 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
     const onAbort = () => requestStop({ kind: 'interrupted', signal: 'abort' });
     if (control.signal?.aborted) onAbort();
     control.signal?.addEventListener('abort', onAbort);
-    if (control.timeoutSeconds !== undefined) {
+    // --timeout counts from the guest's start: from the module's handover when it follows.
+    const startTimer = () => {
+      if (control.timeoutSeconds === undefined || ended) return;
       timer = setTimeout(() => requestStop({ kind: 'timeout', seconds: control.timeoutSeconds! }), control.timeoutSeconds * 1000);
-    }
+    };
+    const cancel = () => { cancelled = true; void worker.terminate(); };
+    if (control.module) control.module.then((m) => { if (m) { worker.postMessage(m); startTimer(); } else cancel(); }, cancel);
+    else startTimer();
     if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.on(sig, onSignal);
 
     control.stdio?.start();
     worker.on('message', (m: GuestOutcome) => { outcome = m; control.onOutcome?.(m); });
     worker.on('error', (e) => { outcome ??= { kind: 'error', message: e.message }; });
     worker.on('exit', async () => {
+      ended = true;
       clearTimeout(timer);
       clearTimeout(grace);
       clearInterval(kick);
       // A stopped guest's children are stopped too (proc.ts); those of a
       // guest that ended by itself live on, as a native process's do.
-      if (stoppedBy) await stopChildren(procShared, control.graceMs ?? 1000);
+      // (proc.ts, and the C library with it, is loaded only then: docs/startup.md.)
+      if (stoppedBy) await (await import('./proc.js')).stopChildren(procShared, control.graceMs ?? 1000);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.
       control.stdio?.finish();
+      if (cancelled) resolve({ kind: 'error', message: 'run cancelled: the module was not loaded' });
       // A guest that finished on its own before the stop took effect keeps its result.
-      if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
+      else if (stoppedBy && (!outcome || outcome.kind === 'stopped')) resolve(stoppedBy);
       else resolve(outcome ?? { kind: 'error', message: 'guest worker ended without a result' });
     });
   });

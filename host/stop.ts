@@ -5,7 +5,24 @@
 // so it returns EINTR and the host sees the flag. Sleeps wake on the flag
 // (Atomics.notify); stdin waits in slices of SLICE_MS. Each then unwinds the
 // guest by throwing GuestStopped.
-import * as libc from './libc.js';
+/**
+ * libc.ts's tgkill, loaded on the first interrupt: the supervisor's thread
+ * loads no C library unless it has a guest to stop (docs/startup.md).
+ */
+let tgkill: ((tgid: number, tid: number, sig: number) => number) | undefined;
+let loading: Promise<void> | undefined;
+/** As libc.SIGUSR2 (Linux), without loading libc.ts for it. */
+const SIGUSR2 = 12;
+
+/**
+ * Loads what interrupt() needs, if not yet loaded. Called ahead by a
+ * supervisor whose process will drop its privileges (--uid): after the
+ * switch this installation need not be readable.
+ */
+export function loadInterrupt(): Promise<void> {
+  loading ??= import('./libc.js').then((libc) => { tgkill = libc.tgkill; });
+  return loading;
+}
 
 export const SLICE_MS = 50;
 
@@ -50,7 +67,12 @@ export class StopSignal {
    */
   interrupt(): void {
     const tid = Atomics.load(this.flags, 1);
-    if (tid > 0) libc.tgkill(process.pid, tid, libc.SIGUSR2);
+    if (tid <= 0) return;
+    if (tgkill) { tgkill(process.pid, tid, SIGUSR2); return; }
+    // The first time: once libc is loaded, interrupt (the guest may be gone
+    // by then: tid 0). Should it fail to load, the supervisor's grace
+    // period still ends the guest (runner.ts terminates its worker).
+    loadInterrupt().then(() => this.interrupt(), () => {});
   }
 
   /** Sleeps up to ms, waking early when a stop is requested. */

@@ -9,10 +9,13 @@
 //    (iovec arrays are capped at IOV_MAX, random bytes are streamed);
 //  - every function that writes guest memory is checked first against the
 //    bounds and the read-only windows: EFAULT (21), never a host SIGSEGV;
+//  - the library is loaded only when a guest first calls a function the host
+//    leaves to it (args, environ, fd_fdstat_get on stdio...): a guest that
+//    only prints and exits never pays for it (docs/startup.md);
 //  - anything a host function or the library throws (a bug, a panic of the
 //    library's wasm) is a HostFailure, never mistaken for the guest's trap.
-import crypto from 'node:crypto';
-import { init, WASI } from '@wasmer/wasi';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as libc from './libc.js';
 import type { GuestMemory } from './guest-memory.js';
 import type { StopSignal } from './stop.js';
@@ -20,7 +23,7 @@ import { SLICE_MS, GuestStopped } from './stop.js';
 import { WasiErrno } from './wasi-errno.js';
 import { DirFs } from './wasi-fs.js';
 import type { DirMapping } from './dirs.js';
-import { GuestStdio } from './stdio.js';
+import { GuestStdio } from './guest-stdio.js';
 
 export { WasiErrno };
 
@@ -50,12 +53,60 @@ export interface WasiOptions {
   stdio?: GuestStdio;
 }
 
-let initialised: Promise<void> | undefined;
-/** Loads the library's own wasm once per thread. */
-export function initWasi(): Promise<void> {
-  initialised ??= init();
-  return initialised;
+const require = createRequire(import.meta.url);
+/** node:crypto's randomFillSync, loaded on the first random_get (not at start-up). */
+let randomFill: typeof import('node:crypto').randomFillSync = (...a) => {
+  randomFill = (require('node:crypto') as typeof import('node:crypto')).randomFillSync;
+  return randomFill(...a);
+};
+
+type Wasmer = typeof import('@wasmer/wasi');
+let wasmer: Wasmer | undefined;
+
+/**
+ * @wasmer/wasi, loaded and initialised once per thread, synchronously, on
+ * first use (a guest's call can need it at any moment). Loaded as CommonJS,
+ * which it is (no ESM translation of its 450 KB bundle). Its own wasm is
+ * embedded in the bundle as a data: URL that only its async init() reads;
+ * the host takes it from there and gives it to initSync() instead.
+ */
+function library(): Wasmer {
+  if (wasmer) return wasmer;
+  const lib = require('@wasmer/wasi') as Wasmer;
+  const file = require.resolve('@wasmer/wasi');
+  const embedded = /"data:application\/wasm;base64,([A-Za-z0-9+/=]+)"/.exec(fs.readFileSync(file, 'latin1'));
+  if (!embedded) throw new Error(`no embedded WebAssembly module found in ${file}: @wasmer/wasi changed its bundle; install the version package.json names`);
+  lib.initSync(new WebAssembly.Module(Buffer.from(embedded[1]!, 'base64')));
+  wasmer = lib;
+  return lib;
 }
+
+/** Loads the library now, if it is not loaded yet (it is also loaded on demand). */
+export function initWasi(): Promise<void> {
+  library();
+  return Promise.resolve();
+}
+
+/** Whether this thread has loaded the library (tests: a guest that needs none never loads it). */
+export function wasiLibraryLoaded(): boolean {
+  return wasmer !== undefined;
+}
+
+/**
+ * The WASI functions the library provides (its getImports, version 1.2.2);
+ * the guest gets these names, each answered by the host or handed to the
+ * library on first use. A test checks the list against the library.
+ */
+export const LIBRARY_FUNCS = [
+  'args_get', 'args_sizes_get', 'clock_res_get', 'clock_time_get', 'environ_get', 'environ_sizes_get',
+  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',
+  'fd_prestat_dir_name', 'fd_prestat_get', 'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek',
+  'fd_sync', 'fd_tell', 'fd_write', 'path_create_directory', 'path_filestat_get', 'path_filestat_set_times',
+  'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink',
+  'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'random_get', 'sched_yield', 'sock_recv',
+  'sock_send', 'sock_shutdown',
+] as const;
 
 const u32 = (v: DataView, p: number) => v.getUint32(p >>> 0, true);
 
@@ -148,7 +199,6 @@ function inputRegions(): Record<string, (mem: GuestMemory, ...a: any[]) => Regio
 }
 
 export interface WasiBinding {
-  wasi: WASI;
   imports: Record<string, Record<string, Fn>>;
   /** Call once the instance exists, before _start. */
   bind(instance: WebAssembly.Instance, mem: GuestMemory): void;
@@ -170,9 +220,21 @@ const PATH_FUNCS = [
 export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: StopSignal): WasiBinding {
   // The library keeps args, environ, stdio metadata and the like; it gets no
   // preopens and no file system of its own (fds 3 and up are the host's).
-  const wasi = new WASI({ args: opts.args, env: opts.env });
-  const all = wasi.getImports(module) as Record<string, Record<string, Fn>>;
-  const lib = all['wasi_snapshot_preview1'] ?? {};
+  // Created on the first call that needs it (library()), once the instance exists.
+  let instance: WebAssembly.Instance | undefined;
+  let libFuncs: Record<string, Fn> | undefined;
+  const libFunc = (name: string): Fn => {
+    if (!libFuncs) {
+      if (!instance) throw new Error(`${name} called before the instance was bound`);
+      const { WASI } = library();
+      const wasi = new WASI({ args: opts.args, env: opts.env });
+      libFuncs = (wasi.getImports(module) as Record<string, Record<string, Fn>>)['wasi_snapshot_preview1'] ?? {};
+      wasi.instantiate(instance, {});
+    }
+    return libFuncs[name]!;
+  };
+  const lib: Record<string, Fn> = {};
+  for (const name of LIBRARY_FUNCS) lib[name] = (...a: any[]) => libFunc(name)(...a);
   const dirs = new DirFs(opts.dirs ?? []);
   let mem!: GuestMemory;
   const stdio = opts.stdio ?? GuestStdio.inherit(stop);
@@ -228,7 +290,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       const u8 = mem.u8;
       const end = (buf >>> 0) + (len >>> 0);
       for (let at = buf >>> 0; at < end; at += RANDOM_CHUNK) {
-        crypto.randomFillSync(u8, at, Math.min(RANDOM_CHUNK, end - at));
+        randomFill(u8, at, Math.min(RANDOM_CHUNK, end - at));
         stop.check();
       }
       return WasiErrno.SUCCESS;
@@ -275,12 +337,11 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
   }
 
   return {
-    wasi,
-    imports: { ...all, wasi_snapshot_preview1: checked },
-    bind(instance, m) {
+    imports: { wasi_snapshot_preview1: checked },
+    bind(inst, m) {
       mem = m;
       dirs.bind(m);
-      wasi.instantiate(instance, {});
+      instance = inst;
     },
     close() { dirs.close(); },
   };

@@ -13,7 +13,11 @@ if (libc.unshare(libc.CLONE_SYSVSEM) !== 0) {
   throw new Error(`unshare(CLONE_SYSVSEM) failed (errno ${libc.errno()}): SEM_UNDO could not be scoped to the guest`);
 }
 
-const opts = workerData as GuestOptions;
+// The module may follow the start (runner.ts, RunControl.module): this
+// thread's start-up overlapped its loading.
+const opts = (workerData.moduleFollows
+  ? { ...workerData, module: await new Promise((resolve) => parentPort!.once('message', resolve)) }
+  : workerData) as GuestOptions;
 const stop = new StopSignal(opts.stopShared);
 stop.publishThread(libc.gettid());
 let outcome: GuestOutcome;

@@ -24,7 +24,8 @@
  *          be ready, opens the gate, waits for P done; prints the time and
  *          the counter.
  *   launch -- CMD ARGS...: runs CMD (fork, exec, wait4); prints its wall
- *          time and peak RSS (ru_maxrss) after CMD's own output.
+ *          time, CPU time (user + system) and peak RSS (ru_maxrss) after
+ *          CMD's own output.
  *
  * semop and shmat create their object with IPC_PRIVATE, print "ipc sem=ID" /
  * "ipc shm=ID" at once so that the driver can remove it should this process
@@ -481,7 +482,9 @@ static void launch_mode(int argc, char **argv)
             fprintf(stderr, "bench native: %s killed by signal %d\n", argv[i], WTERMSIG(st));
         exit(1);
     }
-    printf("wall_ns=%.0f maxrss_kb=%ld\n", t1 - t0, ru.ru_maxrss);
+    /* CPU time (user + system) is steadier than wall time on a loaded machine. */
+    double cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+    printf("wall_ns=%.0f cpu_ns=%.0f maxrss_kb=%ld\n", t1 - t0, cpu, ru.ru_maxrss);
 }
 
 int main(int argc, char **argv)
