@@ -127,8 +127,11 @@ export function clangArgs(args: string[], t: Toolchain = findToolchain()): strin
   // Only compiling (or preprocessing): no library, no linking flags.
   const noLink = args.some((a) => ['-c', '-S', '-E', '-M', '-MM', '-fsyntax-only'].includes(a));
   const link = noLink ? [] : [`-L${ensureLibrary(t)}`];
-  // strerror and perror with glibc's texts (c/lib/strerror.c).
-  return [...compileFlags(t), ...link, ...args, ...(noLink ? [] : ['-lwasi-sysv', '-Wl,--wrap=strerror'])];
+  // strerror and perror with glibc's texts (c/lib/strerror.c). Without -g,
+  // the DWARF that Debian's libc.a carries is left out (150 KB of a 180 KB
+  // module); the name section stays, so a trap still names its function.
+  const debug = args.some((x) => /^-g/.test(x));
+  return [...compileFlags(t), ...link, ...args, ...(noLink ? [] : ['-lwasi-sysv', '-Wl,--wrap=strerror', ...(debug ? [] : ['-Wl,--strip-debug'])])];
 }
 
 const USAGE = `usage: wasi-sysv cc FILE.c... -o OUT.wasm [clang flags]
