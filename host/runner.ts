@@ -89,7 +89,7 @@ export function runGuest(opts: GuestOptions, control: RunControl = {}): Promise<
       clearInterval(kick);
       // A stopped guest's children are stopped too (proc.ts); those of a
       // guest that ended by itself live on, as a native process's do.
-      if (stoppedBy) await stopChildren(procShared, control.graceMs ?? 1000);
+      if (stoppedBy) await stopChildren(procShared, control.graceMs ?? 1000, opts.spawnTokens);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.
