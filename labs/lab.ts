@@ -97,6 +97,9 @@ function applyIpcLimits(lab: Lab): void {
   }
 }
 
+/** Each wasm process's linear memory when the lab file gives no memoryPages: 256 MiB. */
+export const DEFAULT_MEMORY_PAGES = 4096;
+
 /** The processes limit over a whole tree when the lab file gives none: a spawn loop must end somewhere. */
 export const DEFAULT_PROCESSES = 64;
 
@@ -152,7 +155,7 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
   const program = spec.wasm
     ? [process.execPath, CLI, 'run', '--trace', '--timeout', String(remaining), '--status-fd', '4', '--spawn-tokens', tokens,
-      ...(lab.limits.memoryPages ? ['--memory-pages', String(lab.limits.memoryPages)] : []),
+      '--memory-pages', String(lab.limits.memoryPages ?? DEFAULT_MEMORY_PAGES),
       ...[...lab.dirs, ...spec.dirs].flatMap((d) => ['--dir', dirSpec(d)]),
       ...(perturbSeed !== null ? ['--perturb', String(perturbSeed)] : []),
       ...Object.entries(lab.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), spec.wasm, ...args]
@@ -256,11 +259,15 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
           if (stopped) Object.assign(report, stopped);
           else if (refused) {
             report.verdict = 'memory';
-            report.why = `memory.grow refused at memoryPages = ${lab.limits.memoryPages}` +
+            report.why = `memory.grow refused at memoryPages = ${lab.limits.memoryPages ?? DEFAULT_MEMORY_PAGES}` +
               (trap ? `, then trapped: ${trap[1]}${trap[2] ? ` (in ${trap[2]})` : ''}` : `, then exit status ${code}`);
           } else if (trap) { report.verdict = 'trap'; report.why = trap[2] ? `${trap[1]} (in ${trap[2]})` : trap[1]!; }
           else if (spec.wasm && code === 124) { report.verdict = 'timeout'; report.why = `wall time over wallSeconds = ${lab.limits.wallSeconds}`; }
           else if (code === 0) report.verdict = 'ok';
+          else if (spec.wasm && code === 1 && report.calls === 0 && /^wasi-sysv: /.test(report.stderr) && !report.stdout) {
+            // The CLI could not load the module (not wasm, not a WASI command...): its one line says why.
+            report.verdict = 'error'; report.why = report.stderr.trim().split('\n')[0]!.replace(/^wasi-sysv: /, '');
+          }
           else { report.verdict = 'exit'; report.why = `exit status ${code}`; }
         }
       }
@@ -284,7 +291,8 @@ function instancesOk(ps: ProcessReport[], ok: (p: ProcessReport) => string | nul
   return { pass: false, why: bad.map(([p, why]) => `${label(p)}: ${why}`).join('; ') };
 }
 
-function describe(c: Check): string {
+/** A check as one line of the report (the class table's legend uses it too). */
+export function describe(c: Check): string {
   if ('exit' in c) return `${c.process} exits ${c.exit}`;
   if ('stdout' in c) return `${c.process} prints ${JSON.stringify(c.stdout)}`;
   if ('sem' in c) return `sem 0x${(c.sem >>> 0).toString(16)}[${c.index}] == ${c.equals}`;
@@ -469,7 +477,12 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     }
     const failed = report.checks.filter((c) => !c.pass);
     const badProcs = processes.filter((p) => p.verdict === 'error');
-    if (badProcs.length) { report.verdict = 'error'; report.why = badProcs.map((p) => `${label(p)}: ${p.why}`).join('; '); }
+    if (badProcs.length) {
+      // One line per distinct reason (three instances of one broken module say it once).
+      const byWhy = new Map<string, string[]>();
+      for (const p of badProcs) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), label(p)]);
+      report.verdict = 'error'; report.why = [...byWhy].map(([why, who]) => `${who.join(', ')}: ${why}`).join('; ');
+    }
     else if (deadlock) { report.verdict = 'deadlock'; report.why = `${deadlock.processes.length} process(es) deadlocked in semop`; }
     else if (failed.length) { report.verdict = 'fail'; report.why = `${failed.length} of ${report.checks.length} check(s) failed`; }
     else report.why = `${report.checks.length} check(s) passed`;
