@@ -172,7 +172,7 @@ export interface RaceReport {
 }
 
 /** Sums up the runs of a race hunt. */
-export function summarize(lab: string, file: string, runs: RaceRun[]): RaceReport {
+export function summarize(lab: string, file: string, runs: RaceRun[], wasmDir?: string): RaceReport {
   const bad = runs.filter((r) => r.verdict !== 'pass');
   const byCheck = new Map<string, number[]>();
   for (const r of bad) for (const c of r.failedChecks) byCheck.set(c, [...(byCheck.get(c) ?? []), r.seed]);
@@ -181,7 +181,7 @@ export function summarize(lab: string, file: string, runs: RaceRun[]): RaceRepor
     summary: {
       runs: runs.length, failed: bad.length, failingSeeds: bad.map((r) => r.seed),
       checks: [...byCheck].map(([check, seeds]) => ({ check, failed: seeds.length, seeds })),
-      replay: bad.length ? `wasi-sysv lab ${file} --runs 1 --seed ${bad[0]!.seed}` : null,
+      replay: bad.length ? `wasi-sysv lab ${file}${wasmDir ? ` --wasm-dir ${wasmDir}` : ''} --runs 1 --seed ${bad[0]!.seed}` : null,
     },
   };
 }
@@ -221,7 +221,7 @@ async function raceHunt(a: Args): Promise<number> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const labName = (loadLab(a.lab)).name;
-  const race = summarize(labName, a.lab, results);
+  const race = summarize(labName, a.lab, results, a.wasmDir ? path.relative(process.cwd(), a.wasmDir) || '.' : undefined);
   if (runs > 1) {
     fs.writeSync(1, formatRace(race) + '\n');
     if (a.json) fs.writeFileSync(a.json, JSON.stringify(race, null, 2) + '\n');
