@@ -17,7 +17,8 @@ Usage:
                       wasm guests against native C and Node's own IPC
   wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--json FILE]
                       random sysv programs, natively and as a guest, compared
-  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR]
+  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--runs N] [--seed S]
+                [--submissions DIR --jobs J] (see wasi-sysv lab --help)
                       run a teaching lab in its own namespaces, with verdicts
   wasi-sysv --help | --version
 
