@@ -17,7 +17,8 @@ Usage:
                       wasm guests against native C and Node's own IPC
   wasi-sysv fuzz [--seeds N] [--calls N] [--seed S] [--json FILE]
                       random sysv programs, natively and as a guest, compared
-  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--serve [PORT]]
+  wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--runs N] [--seed S]
+                [--submissions DIR --jobs J] [--serve [PORT]] (see wasi-sysv lab --help)
                       run a teaching lab in its own namespaces, with verdicts;
                       --serve shows it live in a web page
   wasi-sysv view REPORT.json [--trace DIR]
@@ -36,6 +37,8 @@ Options for run (before the module; everything after it goes to the guest):
                       "..", absolute path and symlink inside it. Optional quota
                       for this run: bytes its files may grow by (K/M/G/T
                       suffixes), entries it may create; past them, EDQUOT.
+                      HOST:GUEST:ro (or ro in that list) makes it read-only:
+                      files open for reading, any change gives EROFS.
                       Repeatable.
   --env K=V           set a guest environment variable (the host's environment
                       is not passed through). Repeatable.
@@ -48,6 +51,15 @@ Options for run (before the module; everything after it goes to the guest):
                       gets the same limit. Default: 1024.
   --memory-pages N    linear memory may not grow past N pages of 64 KiB
                       (memory.grow returns -1, shmat ENOMEM).
+  --spawn-tokens FIFO bound a whole tree of guests' spawns together (what
+                      wasi-sysv lab uses for its processes limit): each byte in
+                      the named FIFO is one process the tree may still start;
+                      spawn takes one (none left: EAGAIN), reaping gives it
+                      back. Every child gets the same FIFO.
+  --status-fd N       when the guest ends, write one JSON line to the open fd
+                      N: {"peakPages":P,"memoryRefused":R} (linear memory at
+                      the end, in 64 KiB pages; growths refused by
+                      --memory-pages). For supervisors such as wasi-sysv lab.
   --perturb SEED      race hunting: before and after every sysv call, nothing,
                       a sched_yield or a sleep of up to 2 ms, drawn from a PRNG
                       seeded with SEED (0..4294967295): the same seed replays
@@ -84,6 +96,8 @@ interface RunArgs {
   maxProcs?: number;
   memoryPages?: number;
   perturbSeed?: number;
+  spawnTokens?: string;
+  statusFd?: number;
   wasm: string;
   guestArgs: string[];
 }
@@ -130,6 +144,13 @@ export function parseRunArgs(argv: string[]): RunArgs {
         if (flag === '--max-procs') out.maxProcs = Number(v); else out.memoryPages = Number(v);
         break;
       }
+      case '--spawn-tokens': out.spawnTokens = take(); break;
+      case '--status-fd': {
+        const v = take();
+        if (!/^[0-9]+$/.test(v) || Number(v) < 3 || Number(v) > 65535) throw new UsageError('--status-fd needs an open file descriptor number >= 3');
+        out.statusFd = Number(v);
+        break;
+      }
       case '--perturb': {
         const v = take();
         if (!/^[0-9]+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError('--perturb needs a seed from 0 to 4294967295');
@@ -159,6 +180,8 @@ function say(line: string): void {
 /** Prints the one line an outcome needs; returns the exit status. */
 export function report(r: RunResult, wasm: string): number {
   const name = path.basename(wasm);
+  // A failure after a refused growth was most likely caused by it: say so first.
+  if (r.memoryRefused && r.exitStatus !== 0) say(`guest ${name}: memory.grow refused ${r.memoryRefused} time(s) at --memory-pages`);
   switch (r.kind) {
     case 'exit': break;
     case 'trap': say(`guest ${name} trapped: ${r.message}${r.func ? ` (in ${r.func})` : ''}`); break;
@@ -178,7 +201,13 @@ async function run(argv: string[]): Promise<number> {
     ...(a.maxProcs !== undefined ? { maxProcs: a.maxProcs } : {}),
     ...(a.memoryPages !== undefined ? { memoryPages: a.memoryPages } : {}),
     ...(a.perturbSeed !== undefined ? { perturbSeed: a.perturbSeed } : {}),
+    ...(a.spawnTokens !== undefined ? { spawnTokens: a.spawnTokens } : {}),
   });
+  if (a.statusFd !== undefined) {
+    try {
+      fs.writeSync(a.statusFd, JSON.stringify({ peakPages: r.peakPages ?? null, memoryRefused: r.memoryRefused ?? 0 }) + '\n');
+    } catch (e: any) { say(`--status-fd ${a.statusFd}: cannot write the status (${e.code ?? e.message})`); }
+  }
   return report(r, a.wasm);
 }
 

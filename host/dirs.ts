@@ -18,6 +18,8 @@ export interface DirMapping {
   /** The name the guest sees it under (its preopen name). */
   guest: string;
   quota?: DirQuota;
+  /** Read-only: files open for reading only, every change is EROFS (as a read-only mount). */
+  readOnly?: boolean;
 }
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -33,28 +35,30 @@ function parseCount(spec: string, key: string, text: string, units: boolean): nu
 }
 
 /**
- * Parses "HOST[:GUEST[:QUOTA]]": GUEST defaults to HOST as written; QUOTA is
- * "bytes=SIZE,files=N" (either or both; SIZE takes K, M, G, T suffixes).
+ * Parses "HOST[:GUEST[:OPTIONS]]": GUEST defaults to HOST as written; OPTIONS
+ * is a comma list of "ro" (read-only), "bytes=SIZE" and "files=N" (the quota;
+ * SIZE takes K, M, G, T suffixes).
  */
 export function parseDir(spec: string): DirMapping {
   const parts = spec.split(':');
   let quotaText: string | undefined;
-  if (parts.length >= 3 && /^(bytes|files)=/.test(parts[parts.length - 1]!)) quotaText = parts.pop();
-  if (parts.length > 2) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:bytes=SIZE,files=N]]`);
+  if (parts.length >= 3 && /^(bytes=|files=|ro(,|$))/.test(parts[parts.length - 1]!)) quotaText = parts.pop();
+  if (parts.length > 2) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:ro,bytes=SIZE,files=N]]`);
   const host = parts[0]!;
   const guest = parts.length > 1 ? parts[1]! : host;
-  if (!host || !guest) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:bytes=SIZE,files=N]]`);
+  if (!host || !guest) throw new Error(`--dir ${spec}: expected HOST[:GUEST[:ro,bytes=SIZE,files=N]]`);
   const out: DirMapping = { host: path.resolve(host), guest };
   if (quotaText !== undefined) {
     const quota: DirQuota = {};
     for (const item of quotaText.split(',')) {
+      if (item === 'ro') { out.readOnly = true; continue; }
       const eq = item.indexOf('=');
       const key = item.slice(0, eq), value = item.slice(eq + 1);
       if (key === 'bytes') quota.bytes = parseCount(spec, key, value, true);
       else if (key === 'files') quota.files = parseCount(spec, key, value, false);
-      else throw new Error(`--dir ${spec}: unknown quota ${item || '(empty)'} (expected bytes=SIZE or files=N)`);
+      else throw new Error(`--dir ${spec}: unknown quota ${item || '(empty)'} (expected ro, bytes=SIZE or files=N)`);
     }
-    out.quota = quota;
+    if (Object.keys(quota).length) out.quota = quota;
   }
   return out;
 }

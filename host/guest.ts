@@ -75,6 +75,8 @@ export interface GuestOptions {
    * it; never more than proc.ts's MAX_CHILDREN); each child inherits it.
    */
   maxProcs?: number;
+  /** A FIFO of spawn tokens shared by a tree of guests (proc.ts, ProcConfig.tokens). */
+  spawnTokens?: string;
   /** The live child pids, shared with the supervisor (proc.ts, ProcConfig.shared). */
   procShared?: SharedArrayBuffer;
   /**
@@ -95,6 +97,8 @@ export type GuestOutcome = (
 ) & {
   /** Growths refused by GuestOptions.memoryPages (absent when none was). */
   memoryRefused?: number;
+  /** Linear memory at the end, in 64 KiB pages: its peak, since it never shrinks (absent when no instance ran). */
+  peakPages?: number;
 };
 
 /** The trap's message and the innermost guest function named in its stack. */
@@ -130,6 +134,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     ...(opts.maxProcs !== undefined ? { maxProcs: opts.maxProcs } : {}),
     ...(opts.memoryPages !== undefined ? { memoryPages: opts.memoryPages } : {}),
     ...(opts.procShared ? { shared: opts.procShared } : {}),
+    ...(opts.spawnTokens !== undefined ? { tokens: opts.spawnTokens } : {}),
   }, stop);
   const sysv = sysvImports(state, trace, opts.perturbSeed);
   const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) };
@@ -184,6 +189,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     stdio.close();
   }
   if (state.windows.limitRefusals > 0) outcome.memoryRefused = state.windows.limitRefusals;
+  outcome.peakPages = (instance.exports['memory'] as WebAssembly.Memory).buffer.byteLength / 65536;
   opts.onEnd?.(instance.exports['memory'] as WebAssembly.Memory);
   return outcome;
 }

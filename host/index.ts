@@ -22,12 +22,12 @@ export interface RunOptions {
   /** The guest's environment; the host's is never passed through. */
   env?: Record<string, string>;
   /**
-   * Host directories the guest sees: "HOST[:GUEST[:bytes=SIZE,files=N]]" or
-   * { host, guest, quota }. Served in place (no copies): the guest's writes
+   * Host directories the guest sees: "HOST[:GUEST[:ro,bytes=SIZE,files=N]]" or
+   * { host, guest, quota, readOnly }. Served in place (no copies): the guest's writes
    * reach the disk as they happen, and the kernel keeps every path beneath
    * its directory. Past a quota, writes and creations get EDQUOT.
    */
-  dirs?: Array<string | { host: string; guest?: string; quota?: DirQuota }>;
+  dirs?: Array<string | { host: string; guest?: string; quota?: DirQuota; readOnly?: boolean }>;
   /** Guest fd 0: 'inherit' (default), 'ignore' (EOF), an fd, { file }, or { data }. */
   stdin?: InputSource;
   /** Guest fd 1: 'inherit' (default), 'ignore', an fd, a Writable, or a callback per chunk. */
@@ -67,6 +67,13 @@ export interface RunOptions {
    * proc are not perturbed.
    */
   perturbSeed?: number;
+  /**
+   * A FIFO that bounds the spawns of a whole tree of guests (a lab's
+   * `processes` limit): each byte in it is one more process the tree may
+   * start. spawn takes one (none left: EAGAIN), reaping the child gives it
+   * back; every child gets the same FIFO. The caller creates and fills it.
+   */
+  spawnTokens?: string;
 }
 
 /** How a guest ended. */
@@ -83,6 +90,10 @@ export type RunResult = RunEnd & {
   exitStatus: number;
   /** Output streams cut at outputLimitBytes. */
   truncated: { stdout: boolean; stderr: boolean };
+  /** memory.grow calls (or shmat placements) refused at memoryPages; absent when none was (or the guest was stopped). */
+  memoryRefused?: number;
+  /** The guest's linear memory at its end (its peak: it never shrinks), in 64 KiB pages; set when it exited or trapped. */
+  peakPages?: number;
 };
 
 export const EXIT_TRAP = 134;
@@ -95,10 +106,11 @@ export function signalStatus(cause: StopCause): number {
   return 128 + (cause === 'abort' ? SIGNALS.SIGINT : SIGNALS[cause]);
 }
 
-function toDir(d: string | { host: string; guest?: string; quota?: DirQuota }): DirMapping {
+function toDir(d: string | { host: string; guest?: string; quota?: DirQuota; readOnly?: boolean }): DirMapping {
   if (typeof d === 'string') return parseDir(d);
   const out: DirMapping = { host: path.resolve(d.host), guest: d.guest ?? d.host };
   if (d.quota) out.quota = { ...d.quota };
+  if (d.readOnly) out.readOnly = true;
   return out;
 }
 
@@ -139,6 +151,7 @@ export async function run(wasm: string, options: RunOptions = {}): Promise<RunRe
       ...(o.memoryPages !== undefined ? { memoryPages: o.memoryPages } : {}),
       ...(o.maxProcs !== undefined ? { maxProcs: o.maxProcs } : {}),
       ...(o.perturbSeed !== undefined ? { perturbSeed: o.perturbSeed } : {}),
+      ...(o.spawnTokens !== undefined ? { spawnTokens: o.spawnTokens } : {}),
     },
     {
       stdio: pump,

@@ -42,6 +42,13 @@ export interface ProcConfig {
   maxProcs?: number;
   memoryPages?: number;
   /**
+   * A FIFO shared by a whole tree of guests (a lab's `processes` limit): each
+   * byte in it is one process the tree may still start. spawn takes a byte
+   * (none left: EAGAIN, as fork gives past RLIMIT_NPROC) and wait gives it
+   * back when it reaps the child; inherited by each child.
+   */
+  tokens?: string;
+  /**
    * Int32Array(MAX_CHILDREN) of live child pids (0 = free slot), shared with
    * the supervisor so that it can stop them even after terminating a busy
    * guest (runner.ts).
@@ -50,7 +57,7 @@ export interface ProcConfig {
 }
 
 function dirSpec(d: DirMapping): string {
-  const q = d.quota ? [d.quota.bytes !== undefined ? `bytes=${d.quota.bytes}` : '', d.quota.files !== undefined ? `files=${d.quota.files}` : ''].filter(Boolean).join(',') : '';
+  const q = [d.readOnly ? 'ro' : '', d.quota?.bytes !== undefined ? `bytes=${d.quota.bytes}` : '', d.quota?.files !== undefined ? `files=${d.quota.files}` : ''].filter(Boolean).join(',');
   return `${d.host}:${d.guest}${q ? ':' + q : ''}`;
 }
 
@@ -63,6 +70,8 @@ export class ProcState {
   /** posix_spawn_file_actions_t: fds 0-2 inherited even when the host marked them close-on-exec (libuv does). */
   private readonly actions = new libc.NativeScratch(256);
   private actionsReady = false;
+  /** The opened tokens FIFO (ProcConfig.tokens), or -1 before the first spawn / without one. */
+  private tokenFd = -1;
 
   constructor(readonly config: ProcConfig, readonly stop: StopSignal) {
     this.slots = new Int32Array(config.shared ?? new SharedArrayBuffer(MAX_CHILDREN * 4));
@@ -107,6 +116,7 @@ export class ProcState {
     if (c.trace) opts.push('--trace');
     if (c.maxProcs !== undefined) opts.push('--max-procs', String(c.maxProcs));
     if (c.memoryPages !== undefined) opts.push('--memory-pages', String(c.memoryPages));
+    if (c.tokens !== undefined) opts.push('--spawn-tokens', c.tokens);
     return [process.execPath, CLI, 'run', ...opts, '--', module, ...args];
   }
 
@@ -125,6 +135,7 @@ export class ProcState {
     if (this.children.size >= this.limit) return -Errno.EAGAIN;
     const slot = this.slots.indexOf(0);
     if (slot < 0) return -Errno.EAGAIN;
+    if (!this.takeToken()) return -Errno.EAGAIN;
     const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
     const argv = this.childArgv(module, args);
     const pid = [0];
@@ -134,15 +145,17 @@ export class ProcState {
       this.actionsReady = true;
     }
     const e = libc.posixSpawn(pid, argv[0]!, this.actions.addr, null, [...argv, null], [...env, null]);
-    if (e !== 0) return -e;
+    if (e !== 0) { this.giveToken(); return -e; }
     const child = pid[0]!;
     // A child cannot be reaped by anyone but us, so its pidfd always opens.
     const fd = libc.pidfdOpen(child);
     if (fd < 0) {
       // Out of descriptors: do not leave a child we cannot wait for.
+      const err = libc.errno();
       process.kill(child, 'SIGKILL');
       libc.waitpid(child, this.out.addr, 0);
-      return -libc.errno();
+      this.giveToken();
+      return -err;
     }
     this.children.set(child, fd);
     Atomics.store(this.slots, slot, child);
@@ -193,7 +206,25 @@ export class ProcState {
     }
   }
 
+  /** One process more for the tree (ProcConfig.tokens): false when none is left or the FIFO cannot be used. */
+  private takeToken(): boolean {
+    const file = this.config.tokens;
+    if (file === undefined) return true;
+    try {
+      if (this.tokenFd < 0) this.tokenFd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      return fs.readSync(this.tokenFd, Buffer.alloc(1), 0, 1, null) === 1;
+    } catch {
+      return false; // EAGAIN: none left (or the FIFO is gone: the lab is ending)
+    }
+  }
+
+  private giveToken(): void {
+    if (this.tokenFd < 0) return;
+    try { fs.writeSync(this.tokenFd, Buffer.from('t')); } catch { /* the lab is ending */ }
+  }
+
   private forget(child: number): void {
+    this.giveToken();
     libc.close(this.children.get(child)!);
     this.children.delete(child);
     const slot = this.slots.indexOf(child);
@@ -204,6 +235,7 @@ export class ProcState {
   close(): void {
     for (const fd of this.children.values()) libc.close(fd);
     this.children.clear();
+    if (this.tokenFd >= 0) { try { fs.closeSync(this.tokenFd); } catch { /* closed */ } this.tokenFd = -1; }
   }
 }
 
@@ -213,7 +245,7 @@ export class ProcState {
  * and, in turn, its own children) and are reaped; any still alive after
  * graceMs gets SIGKILL. Resolves when every one is gone.
  */
-export async function stopChildren(shared: SharedArrayBuffer, graceMs: number): Promise<void> {
+export async function stopChildren(shared: SharedArrayBuffer, graceMs: number, tokens?: string): Promise<void> {
   const slots = new Int32Array(shared);
   const pids = [...slots].filter((p) => p > 0);
   if (pids.length === 0) return;
@@ -235,6 +267,13 @@ export async function stopChildren(shared: SharedArrayBuffer, graceMs: number): 
     await new Promise((r) => setTimeout(r, 20));
   }
   slots.fill(0);
+  // The reaped children's processes go back to the tree (ProcConfig.tokens).
+  if (tokens !== undefined) {
+    try {
+      const fd = fs.openSync(tokens, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      try { fs.writeSync(fd, Buffer.alloc(pids.length, 't')); } finally { fs.closeSync(fd); }
+    } catch { /* the lab is ending */ }
+  }
 }
 
 

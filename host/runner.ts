@@ -117,7 +117,7 @@ function supervise(opts: GuestOptions, control: RunControl): Promise<RunOutcome>
       // A stopped guest's children are stopped too (proc.ts); those of a
       // guest that ended by itself live on, as a native process's do.
       // (proc.ts, and the C library with it, is loaded only then: docs/startup.md.)
-      if (stoppedBy) await (await import('./proc.js')).stopChildren(procShared, control.graceMs ?? 1000);
+      if (stoppedBy) await (await import('./proc.js')).stopChildren(procShared, control.graceMs ?? 1000, opts.spawnTokens);
       control.signal?.removeEventListener('abort', onAbort);
       if (control.handleSignals) for (const sig of Object.keys(SIGNALS)) process.off(sig, onSignal);
       // What the guest wrote is in the ring, also after a terminate: hand it all over.

@@ -13,7 +13,10 @@
 //  - host memory per call is bounded: at most IOV_MAX iovecs, paths up to
 //    PATH_MAX, directory listings in fixed-size native buffers;
 //  - a directory may carry a quota (bytes its files may grow by, entries it
-//    may gain), answered with EDQUOT.
+//    may gain), answered with EDQUOT;
+//  - a read-only directory (--dir HOST:GUEST:ro) opens files for reading
+//    only (the kernel then refuses writes on them) and answers every call
+//    that would change it with EROFS, as a read-only mount does.
 // Bounds and read-only-window checks of guest pointers are made by wasi.ts
 // before these functions run (the regions are declared there).
 import fs from 'node:fs';
@@ -250,6 +253,17 @@ export class DirFs {
     try { return f(t); } finally { libc.close(t); }
   }
 
+  /** true when fd's directory may change (else EROFS thrown): for use before &&. */
+  private withWritable(fd: number): true {
+    this.writable(this.dirEntry(fd).root);
+    return true;
+  }
+
+  /** A read-only directory (DirMapping.readOnly) changes for nobody: EROFS. */
+  private writable(root: Root): void {
+    if (root.mapping.readOnly) fail(WasiErrno.ROFS);
+  }
+
   private chargeFile(root: Root): void {
     const max = root.mapping.quota?.files;
     if (max !== undefined && root.filesUsed >= max) fail(WasiErrno.DQUOT);
@@ -419,6 +433,7 @@ export class DirFs {
   fd_filestat_set_size(fd: number, size: bigint): number {
     return this.run(() => {
       const e = this.fileEntry(fd);
+      this.writable(e.root);
       const want = BigInt.asUintN(64, size);
       if (want > BigInt(Number.MAX_SAFE_INTEGER)) fail(WasiErrno.FBIG);
       const n = Number(want);
@@ -433,6 +448,7 @@ export class DirFs {
   fd_allocate(fd: number, offset: bigint, len: bigint): number {
     return this.run(() => {
       const e = this.fileEntry(fd);
+      this.writable(e.root);
       const off = BigInt.asUintN(64, offset), n = BigInt.asUintN(64, len);
       if (off + n > BigInt(Number.MAX_SAFE_INTEGER)) fail(WasiErrno.FBIG);
       if (n === 0n) fail(WasiErrno.INVAL); // as posix_fallocate / fallocate(2)
@@ -447,6 +463,7 @@ export class DirFs {
   fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, flags: number): number {
     return this.run(() => {
       const e = this.entry(fd);
+      this.writable(e.root);
       check(libc.utimensat(e.hostFd, EMPTY, this.timesFor(atim, mtim, flags), libc.AT_EMPTY_PATH));
     });
   }
@@ -586,6 +603,19 @@ export class DirFs {
       if (ff & (FDFLAGS.SYNC | FDFLAGS.RSYNC)) flags |= libc.O_SYNC;
       const quota = dir.root.mapping.quota;
       const trunc = (of & OFLAGS.TRUNC) !== 0;
+      if (dir.root.mapping.readOnly) {
+        if (write) fail(WasiErrno.ROFS);
+        // O_CREAT of a file that exists opens it, as on a read-only mount; creating one is EROFS.
+        if (of & OFLAGS.CREAT) {
+          if (of & OFLAGS.EXCL) fail(WasiErrno.ROFS);
+          let t = -1;
+          try { t = this.open2(dir.hostFd, name, libc.O_PATH | (dirflags & LOOKUP_SYMLINK_FOLLOW ? 0 : libc.O_NOFOLLOW)); } catch (e) {
+            if (e instanceof Fail && e.errno === WasiErrno.NOENT) fail(WasiErrno.ROFS);
+            throw e;
+          }
+          libc.close(t);
+        }
+      }
       // With a bytes quota, truncation gives its bytes back: do it here.
       if (trunc && quota?.bytes === undefined) flags |= libc.O_TRUNC;
       let hostFd: number;
@@ -633,6 +663,7 @@ export class DirFs {
   path_create_directory(fd: number, p: number, plen: number): number {
     return this.run(() => {
       const root = this.dirEntry(fd).root;
+      this.writable(root);
       this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name) => {
         this.chargeFile(root);
         if (libc.mkdirat(pfd, name, 0o777) === -1) { root.filesUsed--; check(-1); }
@@ -641,13 +672,13 @@ export class DirFs {
   }
 
   path_remove_directory(fd: number, p: number, plen: number): number {
-    return this.run(() => this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name) => {
+    return this.run(() => this.withWritable(fd) && this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name) => {
       check(libc.unlinkat(pfd, name, libc.AT_REMOVEDIR));
     }));
   }
 
   path_unlink_file(fd: number, p: number, plen: number): number {
-    return this.run(() => this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name, slash) => {
+    return this.run(() => this.withWritable(fd) && this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name, slash) => {
       if (slash) {
         // "name/" names a directory: Linux says EISDIR for one, ENOTDIR otherwise.
         const t = this.open2(pfd, name.subarray(0, name.length - 1), libc.O_PATH | libc.O_NOFOLLOW);
@@ -666,6 +697,7 @@ export class DirFs {
 
   path_filestat_set_times(fd: number, flags: number, p: number, plen: number, atim: bigint, mtim: bigint, fst: number): number {
     return this.run(() => {
+      this.writable(this.dirEntry(fd).root);
       const times = this.timesFor(atim, mtim, fst);
       this.withTarget(fd, guestPath(this.mem, p, plen), (flags & LOOKUP_SYMLINK_FOLLOW) !== 0,
         (t) => check(libc.utimensat(t, EMPTY, times, libc.AT_EMPTY_PATH)));
@@ -682,6 +714,8 @@ export class DirFs {
 
   path_rename(fd: number, p: number, plen: number, fd2: number, p2: number, plen2: number): number {
     return this.run(() => {
+      this.writable(this.dirEntry(fd).root);
+      this.writable(this.dirEntry(fd2).root);
       const from = guestPath(this.mem, p, plen);
       const to = guestPath(this.mem, p2, plen2);
       this.withParent(fd, from, (pa, na) => this.withParent(fd2, to, (pb, nb) => {
@@ -695,6 +729,7 @@ export class DirFs {
       const from = guestPath(this.mem, p, plen);
       const to = guestPath(this.mem, p2, plen2);
       const root = this.dirEntry(fd2).root;
+      this.writable(root);
       const link = (oldDir: number, oldName: Buffer, linkFlags: number) => this.withParent(fd2, to, (pb, nb) => {
         this.chargeFile(root);
         if (libc.linkat(oldDir, oldName, pb, nb, linkFlags) === -1) { root.filesUsed--; check(-1); }
@@ -712,6 +747,7 @@ export class DirFs {
     return this.run(() => {
       const t = guestPath(this.mem, target, tlen);
       const dir = this.dirEntry(fd);
+      this.writable(dir.root);
       this.withParent(fd, guestPath(this.mem, p, plen), (pfd, name) => {
         // A link that points outside the directory could never be followed
         // by the guest, but would be by the host's own tools later: refused.

@@ -10,16 +10,20 @@
 // With --runs/--seed (race hunting) the lab runs once per run seed, each in
 // fresh namespaces, every wasm guest perturbed (host/perturb.ts), and the
 // runs are summed up: which checks failed in which runs, and how to replay.
+// With --submissions DIR (class.ts) it runs once per student folder of DIR,
+// --jobs at a time, each in namespaces of its own, and sums up the class.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { helpers, ROOT } from './build.js';
-import { LabError, loadLab, missingFile } from './schema.js';
+import { LabError, loadLab, missingFile, type Lab } from './schema.js';
 import type { ServeFlags } from '../view/cli.js';
+import { errorResult, formatClass, forStudent, pool, studentMissing, studentResult, students, summarizeClass, type StudentResult } from './class.js';
 
 const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--runs N] [--seed S]
-                     [--serve [PORT] [--host H] [--linger S]]
+                      [--submissions DIR [--jobs J]] [--wasm-dir DIR]
+                      [--serve [PORT] [--host H] [--linger S]]
   Runs a teaching lab (see labs/README.md) in its own IPC and PID namespaces:
   every process of the lab file, its limits, its checks; prints a table.
   --json REPORT  also write the report as JSON
@@ -31,12 +35,23 @@ const USAGE = `usage: wasi-sysv lab LAB.json [--json REPORT] [--trace DIR] [--ru
                  runs failed which check, and how to replay one
   --seed S       the first run's seed (0..4294967295; default: random).
                  --runs 1 --seed S replays the same perturbation
+  --submissions DIR  a class: run the lab once per sub-folder of DIR (one
+                 student's build each: the lab's wasm modules are looked up
+                 in it; native programs and checkers stay the lab's), in
+                 namespaces of its own; progress on stderr, then a table:
+                 student, verdict, each check. --json writes the class
+                 report; --trace DIR writes DIR/STUDENT/trace.txt
+  --jobs J       with --submissions: J students at a time (default: the
+                 number of CPUs)
+  --wasm-dir DIR look the lab's wasm modules up in DIR instead of the lab
+                 file's folder (what --submissions does for each student)
   --serve [PORT] show the lab live in a web page (view/): processes,
                  semaphores with the wait-for arrows, segments' bytes, the
                  timeline. Prints the URL (with a random token; any other
                  path gets 403); listens on PORT (default: a free port);
                  after the lab, keeps serving its final state until Ctrl-C
                  (the exit status is still the lab's). Not with --runs/--seed
+                 or --submissions
   --host H       with --serve: listen on address H (default 127.0.0.1)
   --linger S     with --serve: after the lab, serve S more seconds, then
                  exit by itself (0: exit at once)`;
@@ -45,7 +60,7 @@ const INNER = 'WASI_SYSV_LAB_INNER';
 
 function say(line: string): void { fs.writeSync(2, `wasi-sysv lab: ${line}\n`); }
 
-interface Args { lab: string; json?: string; trace?: string; runs?: number; seed?: number; serve?: ServeFlags }
+interface Args { lab: string; json?: string; trace?: string; runs?: number; seed?: number; serve?: ServeFlags; submissions?: string; jobs?: number; wasmDir?: string }
 
 async function parse(argv: string[]): Promise<Args | string> {
   const out: Partial<Args> = {};
@@ -80,6 +95,13 @@ async function parse(argv: string[]): Promise<Args | string> {
         Object.assign(out, { serve: flags });
         serveOnly ??= a;
       }
+      else if (a === '--submissions') out.submissions = path.resolve(value());
+      else if (a === '--wasm-dir') out.wasmDir = path.resolve(value());
+      else if (a === '--jobs') {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 256) return '--jobs needs a whole number from 1 to 256';
+        out.jobs = Number(v);
+      }
       else if (a.startsWith('--')) return `unknown option ${a}`;
       else if (out.lab) return `one lab file at a time (got ${out.lab} and ${a})`;
       else out.lab = a;
@@ -88,16 +110,26 @@ async function parse(argv: string[]): Promise<Args | string> {
   if (!out.lab) return 'which lab? wasi-sysv lab LAB.json';
   if (serveOnly && !argv.includes('--serve')) return `${serveOnly} goes with --serve`;
   if (out.serve && (out.runs !== undefined || out.seed !== undefined)) return '--serve watches one run: not with --runs or --seed';
+  if (out.jobs !== undefined && !out.submissions) return '--jobs goes with --submissions DIR';
+  if (out.submissions && (out.runs !== undefined || out.seed !== undefined)) return '--submissions runs each student once: use --runs/--seed on one student (--wasm-dir)';
+  if (out.submissions && out.wasmDir) return '--submissions sets each student\'s --wasm-dir itself: give one of them';
+  if (out.submissions && out.serve) return '--serve watches one run: not with --submissions';
   return out as Args;
 }
 
-/** The outer process: runs the inner one in fresh namespaces and passes signals on. */
-function reexec(argv: string[], quiet = false): Promise<number> {
+/**
+ * The outer process: runs the inner one in fresh namespaces and passes
+ * signals on. quiet drops its stdout; capture keeps its stderr (else
+ * inherited) and hands it to capture at the end.
+ */
+function reexec(argv: string[], quiet = false, capture?: (stderr: string) => void): Promise<number> {
   const ns = process.getuid?.() === 0 ? [] : ['-r'];
   const cmd = ['--pdeathsig', 'KILL', '--', 'unshare', ...ns, '--ipc', '--pid', '--fork', '--kill-child', '--mount-proc', '--',
     process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'lab', ...argv];
   return new Promise((resolve) => {
-    const child = spawn('setpriv', cmd, { stdio: quiet ? ['inherit', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, [INNER]: '1' } });
+    const child = spawn('setpriv', cmd, { stdio: ['inherit', quiet ? 'ignore' : 'inherit', capture ? 'pipe' : 'inherit'], env: { ...process.env, [INNER]: '1' } });
+    let err = '';
+    if (capture) { child.stderr!.setEncoding('utf8'); child.stderr!.on('data', (d: string) => { if (err.length < 65536) err += d; }); }
     // unshare ignores SIGINT and SIGTERM while it waits: signal its child,
     // the namespace's init, directly.
     const pass = (sig: NodeJS.Signals) => {
@@ -111,6 +143,7 @@ function reexec(argv: string[], quiet = false): Promise<number> {
     child.on('error', (e) => { say(`cannot run setpriv/unshare (${e.message}): install util-linux`); resolve(70); });
     child.on('close', (code, signal) => {
       for (const s of sigs) process.off(s, pass);
+      capture?.(err);
       resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 } as Record<string, number>)[signal] ?? 0) : 70));
     });
   });
@@ -127,16 +160,29 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof LabError) { for (const l of e.lines) fs.writeSync(2, l + '\n'); return 2; }
     throw e;
   }
-  const missing = missingFile(lab);
-  if (missing) { fs.writeSync(2, missing + '\n'); return 2; }
+  if (a.wasmDir) {
+    if (!fs.statSync(a.wasmDir, { throwIfNoEntry: false })?.isDirectory()) { say(`--wasm-dir ${a.wasmDir}: not a directory`); return 2; }
+    lab = forStudent(lab, a.wasmDir);
+  }
+  if (a.submissions) {
+    if (!fs.statSync(a.submissions, { throwIfNoEntry: false })?.isDirectory()) { say(`--submissions ${a.submissions}: not a directory`); return 2; }
+    // The lab's own files (native programs, stdin, checkers) are checked once; each student's modules per student.
+    const own = missingFile({ ...lab, processes: lab.processes.map(({ wasm: _w, ...p }) => p) });
+    if (own) { fs.writeSync(2, own + '\n'); return 2; }
+  } else {
+    const missing = missingFile(lab);
+    if (missing) { fs.writeSync(2, missing + '\n'); return 2; }
+  }
   let tools;
   try { tools = helpers(); } catch (e: any) { say(e.message); return 70; }
 
   if (process.env[INNER] !== '1' || process.pid !== 1) {
+    if (a.submissions) return classRun(a, lab);
     if (a.runs !== undefined || a.seed !== undefined) return raceHunt(a);
     const inner = [path.resolve(a.lab), ...(a.json ? ['--json', a.json] : []), ...(a.trace ? ['--trace', a.trace] : []),
       ...(a.serve ? ['--serve', String(a.serve.port ?? 0), ...(a.serve.host ? ['--host', a.serve.host] : []),
-        ...(a.serve.linger !== undefined ? ['--linger', String(a.serve.linger)] : [])] : [])];
+        ...(a.serve.linger !== undefined ? ['--linger', String(a.serve.linger)] : [])] : []),
+      ...(a.wasmDir ? ['--wasm-dir', a.wasmDir] : [])];
     return reexec(inner);
   }
   const { supervise, formatReport } = await import('./lab.js');
@@ -165,7 +211,7 @@ export interface RaceReport {
 }
 
 /** Sums up the runs of a race hunt. */
-export function summarize(lab: string, file: string, runs: RaceRun[]): RaceReport {
+export function summarize(lab: string, file: string, runs: RaceRun[], wasmDir?: string): RaceReport {
   const bad = runs.filter((r) => r.verdict !== 'pass');
   const byCheck = new Map<string, number[]>();
   for (const r of bad) for (const c of r.failedChecks) byCheck.set(c, [...(byCheck.get(c) ?? []), r.seed]);
@@ -174,7 +220,7 @@ export function summarize(lab: string, file: string, runs: RaceRun[]): RaceRepor
     summary: {
       runs: runs.length, failed: bad.length, failingSeeds: bad.map((r) => r.seed),
       checks: [...byCheck].map(([check, seeds]) => ({ check, failed: seeds.length, seeds })),
-      replay: bad.length ? `wasi-sysv lab ${file} --runs 1 --seed ${bad[0]!.seed}` : null,
+      replay: bad.length ? `wasi-sysv lab ${file}${wasmDir ? ` --wasm-dir ${wasmDir}` : ''} --runs 1 --seed ${bad[0]!.seed}` : null,
     },
   };
 }
@@ -200,6 +246,7 @@ async function raceHunt(a: Args): Promise<number> {
       const seed = (first + k) >>> 0;
       const json = path.join(tmp, `run${k}.json`);
       const inner = [path.resolve(a.lab), '--seed', String(seed), '--json', runs === 1 && a.json ? a.json : json,
+        ...(a.wasmDir ? ['--wasm-dir', a.wasmDir] : []),
         ...(a.trace ? ['--trace', runs === 1 ? a.trace : path.join(a.trace, `seed-${seed}`)] : [])];
       if (runs > 1) fs.writeSync(2, `wasi-sysv lab: run ${k + 1}/${runs} (seed ${seed})\n`);
       const code = await reexec(inner, runs > 1);
@@ -213,10 +260,65 @@ async function raceHunt(a: Args): Promise<number> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const labName = (loadLab(a.lab)).name;
-  const race = summarize(labName, a.lab, results);
+  const race = summarize(labName, a.lab, results, a.wasmDir ? path.relative(process.cwd(), a.wasmDir) || '.' : undefined);
   if (runs > 1) {
     fs.writeSync(1, formatRace(race) + '\n');
     if (a.json) fs.writeFileSync(a.json, JSON.stringify(race, null, 2) + '\n');
   }
   return race.summary.failed === 0 ? 0 : results.some((r) => r.verdict === 'error') ? 70 : 1;
+}
+
+/** --submissions: the lab once per student folder, --jobs at a time, each in fresh namespaces; one class report. */
+async function classRun(a: Args, lab: Lab): Promise<number> {
+  const dir = a.submissions!;
+  const names = students(dir);
+  if (names.length === 0) { say(`--submissions ${dir}: no student folder in it`); return 2; }
+  const jobs = a.jobs ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const { describe } = await import('./lab.js');
+  const checks = lab.checks.map(describe);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-class-'));
+  let stopped: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => { stopped = sig; };
+  const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of sigs) process.on(s, onSignal);
+  let finished = 0;
+  let machinery = false;
+  const t0 = Date.now();
+  let results: Array<StudentResult | undefined>;
+  try {
+    results = await pool(names, jobs, async (student, k) => {
+      const sdir = path.join(dir, student);
+      const missing = studentMissing(lab, sdir);
+      let res: StudentResult;
+      if (missing) res = errorResult(student, missing);
+      else {
+        const json = path.join(tmp, `${k}.json`);
+        const inner = [lab.file, '--wasm-dir', sdir, '--json', json, ...(a.trace ? ['--trace', path.join(a.trace, student)] : [])];
+        let stderr = '';
+        const code = await reexec(inner, true, (e) => { stderr = e; });
+        if (fs.existsSync(json)) res = studentResult(student, JSON.parse(fs.readFileSync(json, 'utf8')));
+        else {
+          const line = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+          res = errorResult(student, code > 128 ? `stopped by signal ${code - 128}` : `the lab gave no report (exit ${code})${line ? `: ${line}` : ''}`);
+          if (code !== 2 && code <= 128) machinery = true;
+        }
+      }
+      finished++;
+      fs.writeSync(2, `wasi-sysv lab: [${finished}/${names.length}] ${student}: ${res.verdict}${res.verdict === 'pass' ? '' : ` (${res.why})`}\n`);
+      return res;
+    }, () => stopped !== undefined);
+  } finally {
+    for (const s of sigs) process.off(s, onSignal);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const done = results.filter((r): r is StudentResult => r !== undefined);
+  const report = summarizeClass(lab, dir, checks, done);
+  fs.writeSync(1, formatClass(report) + '\n');
+  if (a.json) fs.writeFileSync(a.json, JSON.stringify({ ...report, wallMs: Date.now() - t0 }, null, 2) + '\n');
+  if (stopped) {
+    say(`stopped by ${stopped} after ${done.length} of ${names.length} student(s)`);
+    return 128 + (({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[stopped] ?? 0);
+  }
+  if (machinery) return 70;
+  return report.summary.pass === report.summary.students ? 0 : 1;
 }

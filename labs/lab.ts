@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build.js';
-import type { Check, Lab, ProcessSpec } from './schema.js';
+import type { Check, DirSpec, Lab, ProcessSpec } from './schema.js';
 import { deriveSeed } from './seeds.js';
 
 const CLI = path.join(ROOT, 'bin/wasi-sysv.js');
@@ -20,7 +20,7 @@ const TRACE_LINE = /^(shmget|shmat|shmdt|shmctl|semget|semop|semtimedop|semctl)\
 const TRAP_LINE = /^wasi-sysv: guest .* trapped: (.*?)(?: \(in (.*)\))?$/;
 const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(Object.entries(os.constants.signals).map(([k, v]) => [v, k]));
 
-export type Verdict = 'ok' | 'exit' | 'trap' | 'timeout' | 'output' | 'deadlock' | 'killed' | 'error';
+export type Verdict = 'ok' | 'exit' | 'trap' | 'timeout' | 'memory' | 'output' | 'deadlock' | 'killed' | 'error';
 
 export interface ProcessReport {
   name: string; index: number; pid: number | null;
@@ -31,8 +31,10 @@ export interface ProcessReport {
   /** What happened, for people: the trap message and function, the limit, the signal. */
   why: string;
   wallMs: number; cpuMs: number | null;
-  /** Not measured yet (the CLI does not report it): always null. */
+  /** A wasm guest's linear memory at its end (its peak), in 64 KiB pages, from the CLI's --status-fd; null for native programs or when it was killed. */
   peakPages: number | null;
+  /** memory.grow calls refused at memoryPages (wasm guests; 0 for native programs). */
+  memoryRefused: number;
   /** sysv calls made (wasm guests, from the CLI's --trace); null for native programs. */
   calls: number | null;
   /** The --perturb seed this wasm instance ran with (race hunting), or null. */
@@ -116,6 +118,37 @@ function applyIpcLimits(lab: Lab): void {
   }
 }
 
+/** Each wasm process's linear memory when the lab file gives no memoryPages: 256 MiB. */
+export const DEFAULT_MEMORY_PAGES = 4096;
+
+/** The processes limit over a whole tree when the lab file gives none: a spawn loop must end somewhere. */
+export const DEFAULT_PROCESSES = 64;
+
+/**
+ * The lab's `processes` limit over every tree of spawns (proc.spawn): a FIFO
+ * holding one byte per process the lab may still start beyond its own
+ * instances. Every wasm guest gets its path (--spawn-tokens), and so does
+ * every child it spawns: a spawn takes a byte (none left: EAGAIN), reaping
+ * the child gives it back. The supervisor keeps it open (a FIFO's bytes die
+ * with its last reader) until the lab ends. A child whose parent ended
+ * without waiting for it keeps its byte (counted, conservatively) until the
+ * lab ends.
+ */
+function openSpawnTokens(lab: Lab): { path: string; close(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-lab-tokens-'));
+  const fifo = path.join(dir, 'spawn-tokens');
+  const r = spawnSync('mkfifo', ['-m', '0600', fifo], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${r.stderr || r.error?.message}`);
+  const fd = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  const instances = lab.processes.reduce((n, p) => n + p.count, 0);
+  const limit = lab.limits.processes ?? Math.max(DEFAULT_PROCESSES, instances);
+  if (limit > instances) fs.writeSync(fd, Buffer.alloc(limit - instances, 't'));
+  return {
+    path: fifo,
+    close() { fs.closeSync(fd); fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
 /** Every shm segment and semaphore set of this IPC namespace, with each semaphore's state. */
 export function readIpc(ipcHelper: string): IpcState {
   const shm: IpcState['shm'] = [];
@@ -135,15 +168,16 @@ function expand(args: string[], i: number): string[] {
 }
 
 function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, deadline: number,
-  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>, seed?: number,
-  onEvent?: SuperviseOptions['onEvent']): Running {
+  helpers: SuperviseOptions['helpers'], trace: Array<{ t: number; pid: number; line: string }>, seed: number | undefined,
+  tokens: string, onEvent?: SuperviseOptions['onEvent']): Running {
   const args = expand(spec.args, index);
   // Native programs' calls do not pass through the host: they are not perturbed.
   const perturbSeed = seed !== undefined && spec.wasm ? deriveSeed(seed, spec.name, index) : null;
   const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
   const program = spec.wasm
-    ? [process.execPath, CLI, 'run', '--trace', '--timeout', String(remaining),
-      ...(lab.limits.memoryPages ? ['--memory-pages', String(lab.limits.memoryPages)] : []),
+    ? [process.execPath, CLI, 'run', '--trace', '--timeout', String(remaining), '--status-fd', '4', '--spawn-tokens', tokens,
+      '--memory-pages', String(lab.limits.memoryPages ?? DEFAULT_MEMORY_PAGES),
+      ...[...lab.dirs, ...spec.dirs].flatMap((d) => ['--dir', dirSpec(d)]),
       ...(perturbSeed !== null ? ['--perturb', String(perturbSeed)] : []),
       ...Object.entries(lab.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), spec.wasm, ...args]
     : [...spec.native!, ...args];
@@ -155,7 +189,8 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
     // Guests get no host environment: the CLI gets none (the lab's goes in
     // with --env), a native program gets the lab's.
     env: spec.wasm ? {} : { ...lab.env },
-    stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+    // fd 3: lab-exec's report; fd 4: the wasm CLI's --status-fd.
+    stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe', 'pipe', spec.wasm ? 'pipe' : 'ignore'],
     // A session of its own: a terminal's Ctrl-C reaches the supervisor only,
     // which stops every process itself (so each gets the verdict killed).
     detached: true,
@@ -163,7 +198,7 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   if (stdinFd !== undefined) fs.closeSync(stdinFd);
   const report: ProcessReport = {
     name: spec.name, index, pid: null, verdict: 'ok', exit: null, signal: null, why: '',
-    wallMs: 0, cpuMs: null, peakPages: null, calls: spec.wasm ? 0 : null, perturbSeed, stdout: '', stderr: '',
+    wallMs: 0, cpuMs: null, peakPages: null, memoryRefused: 0, calls: spec.wasm ? 0 : null, perturbSeed, stdout: '', stderr: '',
   };
   let stopped: { verdict: Verdict; why: string } | undefined;
   const stop = (reason: { verdict: Verdict; why: string }) => {
@@ -207,11 +242,22 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
     const m = /^pid (\d+)$/m.exec(status);
     if (m && report.pid === null) report.pid = Number(m[1]);
   });
+  let statusLine = '';
+  if (spec.wasm) {
+    const fd4 = child.stdio[4] as NodeJS.ReadableStream;
+    fd4.setEncoding('utf8');
+    fd4.on('data', (d: string) => { statusLine += d; });
+  }
   const done = new Promise<void>((resolve) => {
     child.on('error', (e) => { report.verdict = 'error'; report.why = `cannot start lab-exec: ${e.message}`; });
     child.on('close', () => {
       if (errBuf) errLine(errBuf);
       report.wallMs = Math.max(1, Date.now() - started);
+      try {
+        const st = JSON.parse(statusLine.split('\n')[0]!);
+        if (Number.isInteger(st.peakPages)) report.peakPages = st.peakPages;
+        if (Number.isInteger(st.memoryRefused)) report.memoryRefused = st.memoryRefused;
+      } catch { /* killed before it could say: unknown */ }
       const end = /^(exit|signal|error) (.*)$/m.exec(status);
       if (!end) {
         report.verdict = 'error';
@@ -232,10 +278,19 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
         } else {
           report.exit = code;
           const trap = spec.wasm && code === 134 ? report.stderr.split('\n').map((l) => TRAP_LINE.exec(l)).find(Boolean) : undefined;
+          const refused = report.memoryRefused > 0 && code !== 0 && code !== 124;
           if (stopped) Object.assign(report, stopped);
-          else if (trap) { report.verdict = 'trap'; report.why = trap[2] ? `${trap[1]} (in ${trap[2]})` : trap[1]!; }
+          else if (refused) {
+            report.verdict = 'memory';
+            report.why = `memory.grow refused at memoryPages = ${lab.limits.memoryPages ?? DEFAULT_MEMORY_PAGES}` +
+              (trap ? `, then trapped: ${trap[1]}${trap[2] ? ` (in ${trap[2]})` : ''}` : `, then exit status ${code}`);
+          } else if (trap) { report.verdict = 'trap'; report.why = trap[2] ? `${trap[1]} (in ${trap[2]})` : trap[1]!; }
           else if (spec.wasm && code === 124) { report.verdict = 'timeout'; report.why = `wall time over wallSeconds = ${lab.limits.wallSeconds}`; }
           else if (code === 0) report.verdict = 'ok';
+          else if (spec.wasm && code === 1 && report.calls === 0 && /^wasi-sysv: /.test(report.stderr) && !report.stdout) {
+            // The CLI could not load the module (not wasm, not a WASI command...): its one line says why.
+            report.verdict = 'error'; report.why = report.stderr.trim().split('\n')[0]!.replace(/^wasi-sysv: /, '');
+          }
           else { report.verdict = 'exit'; report.why = `exit status ${code}`; }
         }
       }
@@ -247,6 +302,11 @@ function startInstance(lab: Lab, spec: ProcessSpec, index: number, tp0: number, 
   return { report, stop, done };
 }
 
+/** A lab `dirs` entry as the CLI's --dir HOST:GUEST[:ro]. */
+function dirSpec(d: DirSpec): string {
+  return `${d.host}:${d.guest}${d.readOnly ? ':ro' : ''}`;
+}
+
 function label(p: ProcessReport): string { return `${p.name}[${p.index}]`; }
 
 function instancesOk(ps: ProcessReport[], ok: (p: ProcessReport) => string | null): { pass: boolean; why: string } {
@@ -256,7 +316,8 @@ function instancesOk(ps: ProcessReport[], ok: (p: ProcessReport) => string | nul
   return { pass: false, why: bad.map(([p, why]) => `${label(p)}: ${why}`).join('; ') };
 }
 
-function describe(c: Check): string {
+/** A check as one line of the report (the class table's legend uses it too). */
+export function describe(c: Check): string {
   if ('exit' in c) return `${c.process} exits ${c.exit}`;
   if ('stdout' in c) return `${c.process} prints ${JSON.stringify(c.stdout)}`;
   if ('sem' in c) return `sem 0x${(c.sem >>> 0).toString(16)}[${c.index}] == ${c.equals}`;
@@ -367,6 +428,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
   // it is given: a lab's programs must see only the lab's environment.
   delete process.env.NODE_V8_COVERAGE;
   applyIpcLimits(lab);
+  const spawnTokens = openSpawnTokens(lab);
   const t0 = Date.now();
   // Trace times: when the supervisor read each line, in seconds since the lab started.
   const tp0 = performance.now();
@@ -419,7 +481,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     const batch: Running[] = [];
     for (const spec of specs) {
       for (let i = 0; i < spec.count; i++) {
-        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace, opts.seed, opts.onEvent);
+        const r = startInstance(lab, spec, i, tp0, deadline, opts.helpers, trace, opts.seed, spawnTokens.path, opts.onEvent);
         all.push(r); batch.push(r); live.add(r);
         r.done.then(() => live.delete(r));
       }
@@ -433,6 +495,7 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
   if (!wallHit && !interrupted && !deadlock) await launch(lab.processes.filter((p) => !p.before));
   clearTimeout(wallTimer);
   clearInterval(watcher);
+  spawnTokens.close();
 
   const processes = all.map((r) => r.report);
   const ipc = readIpc(opts.helpers.ipc);
@@ -476,7 +539,12 @@ export async function supervise(lab: Lab, opts: SuperviseOptions): Promise<LabRe
     }
     const failed = report.checks.filter((c) => !c.pass);
     const badProcs = processes.filter((p) => p.verdict === 'error');
-    if (badProcs.length) { report.verdict = 'error'; report.why = badProcs.map((p) => `${label(p)}: ${p.why}`).join('; '); }
+    if (badProcs.length) {
+      // One line per distinct reason (three instances of one broken module say it once).
+      const byWhy = new Map<string, string[]>();
+      for (const p of badProcs) byWhy.set(p.why, [...(byWhy.get(p.why) ?? []), label(p)]);
+      report.verdict = 'error'; report.why = [...byWhy].map(([why, who]) => `${who.join(', ')}: ${why}`).join('; ');
+    }
     else if (deadlock) { report.verdict = 'deadlock'; report.why = `${deadlock.processes.length} process(es) deadlocked in semop`; }
     else if (failed.length) { report.verdict = 'fail'; report.why = `${failed.length} of ${report.checks.length} check(s) failed`; }
     else report.why = `${report.checks.length} check(s) passed`;
@@ -500,11 +568,11 @@ const cell = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…'
 export function formatReport(r: LabReport): string {
   const nameW = Math.max(7, ...r.processes.map((p) => label(p).length));
   const out = [
-    `${cell('process', nameW)}  ${cell('pid', 6)}  ${cell('verdict', 8)}  ${cell('exit', 7)}  ${'wall ms'.padStart(8)}  ${'cpu ms'.padStart(7)}  ${'calls'.padStart(7)}  why`,
+    `${cell('process', nameW)}  ${cell('pid', 6)}  ${cell('verdict', 8)}  ${cell('exit', 7)}  ${'wall ms'.padStart(8)}  ${'cpu ms'.padStart(7)}  ${'pages'.padStart(5)}  ${'calls'.padStart(7)}  why`,
   ];
   for (const p of r.processes) {
     out.push(`${cell(label(p), nameW)}  ${cell(String(p.pid ?? '-'), 6)}  ${cell(p.verdict, 8)}  ${cell(p.exit === null ? (p.signal ?? '-') : String(p.exit), 7)}  ` +
-      `${String(p.wallMs).padStart(8)}  ${String(p.cpuMs ?? '-').padStart(7)}  ${String(p.calls ?? '-').padStart(7)}  ${p.why}`);
+      `${String(p.wallMs).padStart(8)}  ${String(p.cpuMs ?? '-').padStart(7)}  ${String(p.peakPages ?? '-').padStart(5)}  ${String(p.calls ?? '-').padStart(7)}  ${p.why}`);
   }
   out.push('');
   for (const c of r.checks) out.push(`${c.pass ? 'PASS' : 'FAIL'}  ${c.check}${c.why ? `: ${c.why}` : ''}`);

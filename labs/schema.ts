@@ -23,6 +23,15 @@ export interface Limits {
   deadlockGraceSeconds?: number;
 }
 
+/** A host directory given to wasm guests (a WASI preopen). */
+export interface DirSpec {
+  /** The host directory (absolute, resolved against the lab file). */
+  host: string;
+  /** The name the guest sees it under. */
+  guest: string;
+  readOnly: boolean;
+}
+
 export interface ProcessSpec {
   name: string;
   /** The wasm module (absolute, resolved against the lab file). */
@@ -33,6 +42,8 @@ export interface ProcessSpec {
   args: string[];
   stdin?: string;
   before: boolean;
+  /** This entry's own directories (besides the lab's). */
+  dirs: DirSpec[];
 }
 
 export type Check =
@@ -48,6 +59,8 @@ export interface Lab {
   name: string;
   limits: Limits;
   env: Record<string, string>;
+  /** Directories every wasm guest of the lab gets. */
+  dirs: DirSpec[];
   processes: ProcessSpec[];
   checks: Check[];
 }
@@ -58,7 +71,7 @@ export class LabError extends Error {
 
 const LIMIT_KEYS = ['wallSeconds', 'shmmni', 'shmallPages', 'shmmaxBytes', 'semmsl', 'semmns', 'semopm', 'semmni',
   'memoryPages', 'cpuSeconds', 'outputBytes', 'processes', 'deadlockGraceSeconds'] as const;
-const PROCESS_KEYS = ['name', 'wasm', 'native', 'count', 'args', 'stdin', 'before'];
+const PROCESS_KEYS = ['name', 'wasm', 'native', 'count', 'args', 'stdin', 'before', 'dirs'];
 const CHECK_KINDS = ['exit', 'stdout', 'sem', 'ipcEmpty', 'command'];
 
 const show = (v: unknown) => {
@@ -98,11 +111,11 @@ export function loadLab(file: string): Lab {
   const err = (p: string, expected: string, ...got: unknown[]) =>
     errors.push(`${rel}: ${p}: expected ${expected}${got.length ? `, got ${got[0] === undefined ? 'nothing' : show(got[0])}` : ''}`);
   const dir = path.dirname(path.resolve(file));
-  const lab: Lab = { file: path.resolve(file), dir, name: '', limits: { wallSeconds: 60, outputBytes: 1 << 20 }, env: {}, processes: [], checks: [] };
+  const lab: Lab = { file: path.resolve(file), dir, name: '', limits: { wallSeconds: 60, outputBytes: 1 << 20 }, env: {}, dirs: [], processes: [], checks: [] };
 
   if (!isObj(raw)) { err('$', 'an object with name, processes and checks', raw); throw new LabError(errors); }
   for (const k of Object.keys(raw)) {
-    if (!['name', 'limits', 'env', 'processes', 'checks'].includes(k)) err(`$.${k}`, 'no such key (name, limits, env, processes, checks)');
+    if (!['name', 'limits', 'env', 'dirs', 'processes', 'checks'].includes(k)) err(`$.${k}`, 'no such key (name, limits, env, dirs, processes, checks)');
   }
   if (typeof raw.name !== 'string' || raw.name === '') err('$.name', 'a non-empty string', raw.name);
   else lab.name = raw.name;
@@ -128,13 +141,32 @@ export function loadLab(file: string): Lab {
     }
   }
 
+  // dirs: [{host, guest, readOnly}], host relative to the lab file; the CLI's --dir syntax uses ":".
+  const dirs = (v: unknown, at: string): DirSpec[] => {
+    const out: DirSpec[] = [];
+    if (!Array.isArray(v)) { err(at, 'an array of {"host", "guest", "readOnly"}', v); return out; }
+    v.forEach((d, i) => {
+      const di = `${at}[${i}]`;
+      if (!isObj(d)) { err(di, 'an object {"host", "guest", "readOnly"}', d); return; }
+      for (const k of Object.keys(d)) if (!['host', 'guest', 'readOnly'].includes(k)) err(`${di}.${k}`, 'no such key (host, guest, readOnly)');
+      const okPath = (x: unknown) => typeof x === 'string' && x !== '' && !x.includes(':') && !x.includes('\0');
+      if (!okPath(d.host)) err(`${di}.host`, 'a directory path (relative to the lab file, without ":")', d.host);
+      if (!okPath(d.guest)) err(`${di}.guest`, 'the name the guest sees, such as "/data" (without ":")', d.guest);
+      if (d.readOnly !== undefined && typeof d.readOnly !== 'boolean') err(`${di}.readOnly`, 'true or false', d.readOnly);
+      if (okPath(d.host) && okPath(d.guest) && (d.readOnly === undefined || typeof d.readOnly === 'boolean'))
+        out.push({ host: path.resolve(dir, d.host as string), guest: d.guest as string, readOnly: d.readOnly === true });
+    });
+    return out;
+  };
+  if (raw.dirs !== undefined) lab.dirs = dirs(raw.dirs, '$.dirs');
+
   const names = new Set<string>();
   if (!Array.isArray(raw.processes) || raw.processes.length === 0) err('$.processes', 'a non-empty array', raw.processes);
   else raw.processes.forEach((p, i) => {
     const at = `$.processes[${i}]`;
     if (!isObj(p)) { err(at, 'an object', p); return; }
     for (const k of Object.keys(p)) if (!PROCESS_KEYS.includes(k)) err(`${at}.${k}`, `no such key (${PROCESS_KEYS.join(', ')})`);
-    const spec: ProcessSpec = { name: '', count: 1, args: [], before: false };
+    const spec: ProcessSpec = { name: '', count: 1, args: [], before: false, dirs: [] };
     if (typeof p.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(p.name)) err(`${at}.name`, 'a name of letters, digits, _ . -', p.name);
     else if (names.has(p.name)) err(`${at}.name`, 'a name no other process has', p.name);
     else { spec.name = p.name; names.add(p.name); }
@@ -158,6 +190,10 @@ export function loadLab(file: string): Lab {
     if (p.stdin !== undefined) {
       if (typeof p.stdin !== 'string' || p.stdin === '') err(`${at}.stdin`, 'a path to a file', p.stdin);
       else spec.stdin = path.resolve(dir, p.stdin);
+    }
+    if (p.dirs !== undefined) {
+      spec.dirs = dirs(p.dirs, `${at}.dirs`);
+      if (p.native !== undefined) err(`${at}.dirs`, 'dirs only on a wasm process (a native program sees the host as it is)');
     }
     if (p.before !== undefined) {
       if (typeof p.before !== 'boolean') err(`${at}.before`, 'true or false', p.before); else spec.before = p.before;
@@ -221,6 +257,9 @@ export function loadLab(file: string): Lab {
 export function missingFile(lab: Lab): string | undefined {
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   const execOk = (p: string) => { try { fs.accessSync(p, fs.constants.X_OK); return fs.statSync(p).isFile(); } catch { return false; } };
+  for (const d of [...lab.dirs, ...lab.processes.flatMap((p) => p.dirs)]) {
+    if (!fs.statSync(d.host, { throwIfNoEntry: false })?.isDirectory()) return `${rel(lab.file)}: dirs: ${rel(d.host)} is not a directory`;
+  }
   for (const p of lab.processes) {
     if (p.wasm && !fs.statSync(p.wasm, { throwIfNoEntry: false })?.isFile())
       return `${rel(lab.file)}: process "${p.name}": wasm module ${rel(p.wasm)} does not exist (build it first)`;

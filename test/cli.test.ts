@@ -127,7 +127,7 @@ test('a stopped guest\'s windows are detached by the host while its memory is st
   h.child.stdin!.write('stop\n');
   await h.line(/^host: waiting$/);
   const out = h.out();
-  assert.match(out, /^host: ended \{"kind":"stopped"\}$/m, out + h.err());
+  assert.match(out, /^host: ended \{"kind":"stopped","peakPages":\d+\}$/m, out + h.err());
   const id = Number(/^id (\d+)$/m.exec(out)![1]);
   const w = Number(/^attached (\d+)$/m.exec(out)![1]);
   const base = Number(/^host: memory (\d+) \d+$/m.exec(out)![1]);
