@@ -23,9 +23,19 @@ if (dir) {
   const file = path.join(dir, `${process.pid}-${threadId}`);
   const fd = fs.openSync(file, 'a');
   const seen = Object.create(null);
+  // A write sets errno (to 0 on success), and a stryCov call can sit between
+  // a libc call and the host's read of its errno (sem.ts: `libc.semop(...)`,
+  // `if (r !== -1) return r;`, then `libc.errno()`): without this, the
+  // pass turned every semop error into a success (-0) and failed its own
+  // dry run. koffi is the host's own, loaded now: loading it inside a
+  // record would itself touch the file system before errno is saved.
+  let koffi = null;
+  try { koffi = require(path.join(__dirname, '..', 'node_modules', 'koffi')); } catch { /* not the project's process */ }
   const record = (id) => {
+    const saved = koffi ? koffi.errno() : 0;
     try {
       fs.writeSync(fd, `${id}\n`);
+      if (koffi) koffi.errno(saved);
     } catch (e) {
       // Leave a mark the coverage pass refuses: it would rather fail than
       // build a map with a hole in it.
