@@ -42,13 +42,19 @@ export default {
   dryRunTimeoutMinutes: 60,
   // MUTATION_IGNORE=a,b: more files kept out of the sandbox (e.g. a case
   // file, to measure the suite without it).
-  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log', 'mutation-excluded.json',
+  ignorePatterns: ['reports', 'coverage', '.stryker-tmp*', '*.log', 'mutation-excluded.json', 'mutation-coverage.json', '.mutation-coverage',
     ...(process.env.MUTATION_IGNORE ? process.env.MUTATION_IGNORE.split(',') : [])],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: `${out}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
   thresholds: { high: 90, low: 80, break: null },
+  // Incremental mode (docs/mutation.md): a later run reuses the result of
+  // every mutant whose code and tests did not change since the run that
+  // wrote this file (committed, so later sessions build on it); `--force`
+  // retests everything. MUTATION_INCREMENTAL=FILE gives a run its own.
+  incremental: true,
+  incrementalFile: process.env.MUTATION_INCREMENTAL ?? 'reports/stryker-incremental.json',
   tempDirName: tmp,
   cleanTempDir: true,
 };

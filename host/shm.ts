@@ -22,6 +22,7 @@ export function shmdt(s: SysvState, shmaddr: number): number {
 }
 
 export function shmctl(s: SysvState, shmid: number, cmd: number, buf: number): number {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, Linux's ksys_shmctl begins with the same check and answers EINVAL itself
   if (cmd < 0 || shmid < 0) return -Errno.EINVAL;
   // As on x86-64 Linux, the IPC_64 bit is not stripped: cmd|IPC_64 is an
   // unknown command (EINVAL from the kernel, by the default branch).

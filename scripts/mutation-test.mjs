@@ -105,6 +105,16 @@ const FIRST = {
 
 // ------------------------------------------------------------ running
 const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+const stryker = process.argv.includes('--stryker');
+const dryRun = stryker && mutant === undefined;
+// The coverage pass (docs/mutation.md): Stryker's dry run, or --coverage by
+// hand. Every unit runs once with no mutant active, and each records the
+// mutant ids its processes and threads reach (scripts/mutation-coverage.cjs).
+const coveragePass = dryRun || process.argv.includes('--coverage');
+const coverageFile = path.join(root, 'mutation-coverage.json');
+const coverage = !coveragePass && mutant !== undefined && fs.existsSync(coverageFile)
+  ? JSON.parse(fs.readFileSync(coverageFile, 'utf8')) : undefined;
+
 let topic = process.env.MUTATION_TOPIC ?? 'all';
 if (mutant !== undefined) {
   const file = fileOfMutant(mutant);
@@ -118,23 +128,32 @@ if (topic !== 'all' && !TOPICS[topic]) {
   console.error(`mutation-test: MUTATION_TOPIC=${topic} is not one of: all, ${Object.keys(TOPICS).join(', ')}`);
   process.exit(2);
 }
-const pick = topic === 'all' ? all : TOPICS[topic];
+// With a coverage map the topic only orders the cases (FIRST).
+const pick = topic === 'all' || coverage ? all : TOPICS[topic];
+// With a coverage map, a mutant gets exactly the units that reach it: a
+// unit that never executes the mutant's code cannot tell it from the
+// original. The mutation-test process itself loads the conformance runner
+// (and with it any host module it imports) before the cases: ids reached
+// there count for every case.
+const reaches = coverage
+  ? (unit) => coverage.units[unit]?.mutants.includes(mutant) || (unit.startsWith('case ') && coverage.parent.includes(mutant))
+  : () => true;
+const logTopic = coverage ? 'coverage' : topic;
 
-const stryker = process.argv.includes('--stryker');
-const dryRun = stryker && mutant === undefined;
 const MAX_EXCLUDED = 5;
 const excludedFile = path.join(root, 'mutation-excluded.json');
 const excluded = new Set(!dryRun && stryker && fs.existsSync(excludedFile) ? JSON.parse(fs.readFileSync(excludedFile, 'utf8')) : []);
 const failedInDryRun = [];
 const t0 = performance.now();
+const elapsed = () => ((performance.now() - t0) / 1000).toFixed(1);
 // MUTATION_LOG=FILE: one JSON line per run, so an interrupted Stryker run
 // still leaves each mutant's outcome (scripts/mutation.mjs sets it).
-function record(result, by) {
+function record(result, by, extra = {}) {
   if (!process.env.MUTATION_LOG || mutant === undefined) return;
-  const s = Number(((performance.now() - t0) / 1000).toFixed(1));
-  fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ mutant, topic, result, by, s }) + '\n');
+  const s = Number(elapsed());
+  fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ mutant, topic: logTopic, result, by, s, ...extra }) + '\n');
 }
-const fail = (what, test) => {
+const fail = (what, test, result = 'killed') => {
   if (dryRun && test !== undefined) {
     failedInDryRun.push(test);
     console.log(`mutation-test: dry run: ${what}: left out of the mutant runs`);
@@ -144,29 +163,93 @@ const fail = (what, test) => {
     }
     return;
   }
-  console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: caught by ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  record('killed', what);
+  console.log(`mutation-test: ${logTopic}${mutant ? ` mutant ${mutant}` : ''}: ${result === 'timeout' ? 'timed out in' : 'caught by'} ${what} (${elapsed()} s)`);
+  record(result, what, unitsRun !== undefined ? { units: unitsRun } : {});
   process.exit(1);
 };
 
-function uvu(names) {
+// ------------------------------------------------------------ time limits
+// A unit may take its coverage-pass time * 3 + 30 s in a mutant's run; past
+// that the mutant made it hang (an emptied retry loop spins forever inside
+// an in-process uvu file, where no test timer can fire): the unit is killed
+// and the mutant counted as a timeout (detected, like Stryker's own), not
+// rerun. Without a coverage map a uvu file gets UNIT_LIMIT_S.
+const UNIT_LIMIT_S = 600;
+const limitOf = (unit) => {
+  const s = coverage?.units[unit]?.s;
+  return (s === undefined ? UNIT_LIMIT_S : 3 * s + 30) * 1000;
+};
+const TIMEOUT = Symbol('timeout');
+
+// ------------------------------------------------------------ coverage pass
+const covRoot = path.join(root, '.mutation-coverage');
+const covDirs = new Map(); // unit -> dir
+const unitTime = new Map(); // unit -> seconds of its (last passing) run
+const preload = path.join(root, 'scripts/mutation-coverage.cjs');
+function covEnv(unit) {
+  if (!coveragePass) return {};
+  let dir = covDirs.get(unit);
+  if (!dir) {
+    dir = path.join(covRoot, String(covDirs.size));
+    fs.mkdirSync(dir, { recursive: true });
+    covDirs.set(unit, dir);
+  }
+  return {
+    MUTATION_COVERAGE_DIR: dir,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(preload)}`.trim(),
+  };
+}
+/** The mutant ids a directory's files name; throws if a process lost some. */
+function idsIn(dir) {
+  const ids = new Set();
+  for (const name of fs.readdirSync(dir)) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    if (name.startsWith('LOST-')) throw new Error(`a process could not record its coverage (${text}): no map written`);
+    for (const id of text.split('\n')) if (id) ids.add(id);
+  }
+  return ids;
+}
+// This process's own coverage (the conformance runner it imports).
+const parentHits = new Set();
+if (coveragePass) {
+  fs.rmSync(covRoot, { recursive: true, force: true });
+  fs.rmSync(coverageFile, { force: true });
+  const ns = globalThis.__stryker__ ??= {};
+  ns.mutantCoverage = { static: new Proxy({}, { set(t, id, v) { parentHits.add(String(id)); t[id] = v; return true; } }), perTest: {} };
+}
+
+// ------------------------------------------------------------ units
+let unitsRun;
+function uvu(name) {
   return new Promise((resolve) => {
-    const pattern = `^(${names.join('|')})\\.test\\.js$`;
+    const unit = `uvu ${name}`;
+    const pattern = `^(${name})\\.test\\.js$`;
+    // Its own process group, so that a hung file goes with all it started.
     const child = spawn(process.execPath, [path.join(root, 'node_modules/uvu/bin.js'), 'dist/test', pattern, '--bail'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...covEnv(unit) } });
     let out = '';
+    let timedOut = false;
+    const timer = mutant !== undefined ? setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }, limitOf(unit)) : undefined;
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    child.on('close', (code, signal) => resolve({ code, signal, out }));
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, out, timedOut }); });
   });
 }
 
 async function uvuFile(name) {
-  const r = await uvu([name]);
+  const t = performance.now();
+  const r = await uvu(name);
+  if (r.timedOut) return TIMEOUT;
   // uvu prints "Total: N ... Passed: N"; a run that never got there failed too.
   const total = Number(r.out.match(/Total:\s+(\d+)/)?.[1] ?? NaN);
   const passed = Number(r.out.match(/Passed:\s+(\d+)/)?.[1] ?? NaN);
-  if (r.code === 0 && !Number.isNaN(total) && passed === total) return null;
+  if (r.code === 0 && !Number.isNaN(total) && passed === total) {
+    unitTime.set(`uvu ${name}`, (performance.now() - t) / 1000);
+    return null;
+  }
   const plain = r.out.replace(/\x1b\[[0-9;]*m/g, '');
   const first = plain.split('\n').find((l) => /FAIL|Error/.test(l))?.trim().slice(0, 200) ?? '';
   return `uvu ${name} (exit ${r.code ?? r.signal}) ${first}`;
@@ -174,52 +257,102 @@ async function uvuFile(name) {
 
 // A failure counts only when it happens again: on this shared, loaded
 // machine a few tests that wait on wall-clock intervals can fail once
-// (docs/mutation.md); a mutant is killed by a failure that repeats.
+// (docs/mutation.md); a mutant is killed by a failure that repeats. A
+// timeout is not rerun (it already had three times its usual time).
 async function twice(run) {
   const first = await run();
-  if (first === null) return null;
+  if (first === null || first === TIMEOUT) return first;
   const again = await run();
-  return again === null ? null : `${again} (failed twice)`;
+  return again === null || again === TIMEOUT ? again : `${again} (failed twice)`;
 }
+
+const verdict = (bad, unit) => {
+  if (bad === TIMEOUT) fail(`${unit} (over its limit of ${(limitOf(unit) / 1000).toFixed(0)} s)`, unit, 'timeout');
+  else if (bad) fail(bad, unit);
+};
 
 async function uvuStage(names) {
   for (const name of names) {
-    if (excluded.has(`uvu ${name}`)) continue;
-    const bad = await twice(() => uvuFile(name));
-    if (bad) fail(bad, `uvu ${name}`);
+    const unit = `uvu ${name}`;
+    if (excluded.has(unit) || !reaches(unit)) continue;
+    unitsRun++;
+    verdict(await twice(() => uvuFile(name)), unit);
   }
 }
 
+// The uvu files no mutant run uses: harness (the test scripts themselves),
+// package (npm pack and install), readme (the README's blocks), and the
+// benchmarks. Leaving a file out can only lower a score.
+const LATER_UVU = ['api', 'grow', 'labs', 'lift', 'page0', 'perturb', 'proc', 'wasi-dirs', 'wasm-rewrite'];
+// Stryker's dry run makes the coverage map, so every unit then runs once.
+unitsRun = 0;
+
 await uvuStage(FAST_UVU);
 
-// Conformance: each chosen case on its own (two at a time), so that the
-// first disagreement ends the run.
+// Conformance: each chosen case on its own (two at a time, one at a time in
+// the coverage pass, where each case's processes get their own
+// MUTATION_COVERAGE_DIR through the environment), so that the first
+// disagreement ends the run.
 const { runSuite, loadCases } = await import(pathToFileURL(path.join(root, 'dist/conformance/cli.js')).href);
 const first = FIRST[topic] ?? [];
 const rank = (c) => (first.includes(c.group) ? first.indexOf(c.group) : first.length);
-const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`))
+const cases = loadCases(root).filter((c) => (c.error || pick(c)) && !excluded.has(`case ${c.name}`) && reaches(`case ${c.name}`))
   .map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
 const runCase = async (c) => {
-  const { cases: res } = await runSuite({ root, filter: c.name, concurrency: 1 });
-  const bad = res.find((r) => !r.agree);
-  return bad ? `conformance "${bad.name}": ${bad.why ?? 'disagrees'}` : null;
+  const unit = `case ${c.name}`;
+  const t = performance.now();
+  if (coveragePass) Object.assign(process.env, covEnv(unit));
+  let timer;
+  const limit = mutant !== undefined
+    ? new Promise((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), limitOf(unit)); }) : new Promise(() => {});
+  const r = await Promise.race([runSuite({ root, filter: c.name, concurrency: 1 }), limit]);
+  clearTimeout(timer);
+  if (r === TIMEOUT) return TIMEOUT;
+  const bad = r.cases.find((x) => !x.agree);
+  if (bad) return `conformance "${bad.name}": ${bad.why ?? 'disagrees'}`;
+  unitTime.set(unit, (performance.now() - t) / 1000);
+  return null;
 };
 let next = 0;
 const worker = async () => {
   while (next < cases.length) {
     const c = cases[next++];
-    const bad = await twice(() => runCase(c));
-    if (bad) fail(bad, `case ${c.name}`);
+    unitsRun++;
+    verdict(await twice(() => runCase(c)), `case ${c.name}`);
   }
 };
-await Promise.all([worker(), worker()]);
+await Promise.all(coveragePass ? [worker()] : [worker(), worker()]);
+if (coveragePass) {
+  delete process.env.MUTATION_COVERAGE_DIR;
+  process.env.NODE_OPTIONS = process.env.NODE_OPTIONS?.replace(` --require ${JSON.stringify(preload)}`, '').replace(`--require ${JSON.stringify(preload)}`, '');
+}
 
 await uvuStage(SLOW_UVU);
+await uvuStage(coverage || coveragePass ? LATER_UVU : []);
 if (dryRun) {
   fs.writeFileSync(excludedFile, JSON.stringify(failedInDryRun));
   if (process.env.MUTATION_LOG) {
     for (const t of failedInDryRun) fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ excluded: t }) + '\n');
   }
 }
-record('survived', null);
-console.log(`mutation-test: ${topic}${mutant ? ` mutant ${mutant}` : ''}: survived ${FAST_UVU.length + SLOW_UVU.length} uvu files and ${cases.length} conformance cases${excluded.size ? ` (${excluded.size} left out: failed in the dry run)` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+if (coveragePass) {
+  const units = {};
+  for (const [unit, dir] of covDirs) {
+    if (failedInDryRun.includes(unit)) continue;
+    units[unit] = { s: Number((unitTime.get(unit) ?? 0).toFixed(1)), mutants: [...idsIn(dir)].sort((a, b) => a - b) };
+  }
+  const map = { units, parent: [...parentHits].sort((a, b) => a - b) };
+  fs.writeFileSync(coverageFile, JSON.stringify(map));
+  fs.rmSync(covRoot, { recursive: true, force: true });
+  const reached = new Set([...map.parent, ...Object.values(units).flatMap((u) => u.mutants)]);
+  console.log(`mutation-test: coverage pass: ${Object.keys(units).length} units reach ${reached.size} mutants (${elapsed()} s); map in ${path.relative(root, coverageFile)}`);
+}
+if (coverage && unitsRun === 0) {
+  // No unit reaches this mutant: no test can kill it. Stryker hears
+  // "survived"; the log says why.
+  record('no coverage', null, { units: 0 });
+  console.log(`mutation-test: mutant ${mutant}: no coverage (no test unit reaches it)`);
+  process.exit(0);
+}
+record('survived', null, unitsRun !== undefined ? { units: unitsRun } : {});
+console.log(`mutation-test: ${logTopic}${mutant ? ` mutant ${mutant}` : ''}: survived ${unitsRun} units${excluded.size ? ` (${excluded.size} left out: failed in the dry run)` : ''} (${elapsed()} s)`);

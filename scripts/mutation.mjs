@@ -57,7 +57,16 @@ const VALID = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const rows = [];
 const survivors = [];
 const killed = [];
-for (const [file, { mutants }] of Object.entries(report.files)) {
+// The command runner can only say killed (exit 1) or survived (exit 0) to
+// Stryker. What it meant is in the mutant's own last line (statusReason,
+// kept in the report and the incremental file) or in mutants.jsonl: a
+// mutant that ran past a unit's time limit is a timeout (detected), one
+// that no unit reaches is "no coverage" (not detected).
+const noCovIds = new Set(mlog.filter((e) => e.result === 'no coverage').map((e) => e.mutant));
+const timedOut = (m) => m.status === 'Timeout' || (m.status === 'Killed' && /mutation-test: .*: timed out in /.test(m.statusReason ?? ''));
+const status = (m) => (timedOut(m) ? 'Timeout' : m.status === 'Survived' && noCovIds.has(m.id) ? 'NoCoverage' : m.status);
+for (const [file, { mutants: raw }] of Object.entries(report.files)) {
+  const mutants = raw.map((m) => ({ ...m, status: status(m) }));
   const n = (s) => mutants.filter((m) => m.status === s).length;
   const valid = mutants.filter((m) => VALID.has(m.status)).length;
   const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
