@@ -61,8 +61,8 @@ test('a guest that needs nothing of @wasmer/wasi never loads it; the first call 
     ]);
     const outcomes = lines.filter((l) => l.startsWith('outcome '));
     assert.equal(outcomes, [
-      'outcome {"kind":"exit","code":0} library false',
-      'outcome {"kind":"exit","code":0} library true',
+      'outcome {"kind":"exit","code":0,"peakPages":1} library false',
+      'outcome {"kind":"exit","code":0,"peakPages":1} library true',
     ], lines.join('\n'));
     assert.ok(lines.some((l) => l === `args ${tool},args`), `the guest read its args through the library: ${lines.join('\n')}`);
   } finally {
