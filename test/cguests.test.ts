@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { test, ROOT, CLI, cli, start, clearIpc, native } from './helpers.js';
+import { test, ROOT, CLI, cli, start, clearIpc, native, checkDbufPairs } from './helpers.js';
 
 const OUT = path.join(ROOT, 'build/test/c');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-cguests-'));
@@ -111,7 +111,6 @@ test('counter.c: the native build\'s child and the wasm build\'s child increment
 });
 
 test('dbuf-writer.c / dbuf-reader.c built as C guests interoperate with their native twins and the AssemblyScript guests', async () => {
-  const args = (key: number) => ['--key', String(key), '--size', '65536', '--count', '64'];
   const asWasm = (n: string) => run(path.join(ROOT, 'build/examples', `${n}.wasm`));
   const pairs: Array<[string, string[], string[]]> = [
     ['C wasm -> native', run(example('dbuf-writer')), [twin('dbuf-reader')]],
@@ -120,22 +119,7 @@ test('dbuf-writer.c / dbuf-reader.c built as C guests interoperate with their na
     ['C wasm -> AssemblyScript', run(example('dbuf-writer')), asWasm('dbuf-reader')],
     ['AssemblyScript -> C wasm', asWasm('dbuf-writer'), run(example('dbuf-reader'))],
   ];
-  const sums = new Set<string>();
-  let key = 0x5170;
-  for (const [name, w, r] of pairs) {
-    key++;
-    const wp = start(w[0]!, [...w.slice(1), ...args(key)]);
-    const rp = start(r[0]!, [...r.slice(1), ...args(key)]);
-    const [wd, rd] = await Promise.all([wp.done, rp.done]);
-    assert.is(wd.code, 0, `${name} writer: ${wp.err()}`);
-    assert.is(rd.code, 0, `${name} reader: ${rp.err()}`);
-    const ws = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(wp.out())?.[1];
-    const rs = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(rp.out())?.[1];
-    assert.ok(ws && rs, `${name}: ${wp.out()} ${rp.out()}`);
-    assert.is(ws, rs, name);
-    sums.add(ws!);
-  }
-  assert.is(sums.size, 1, 'every pairing moved the same bytes');
+  await checkDbufPairs(pairs, 0x5170);
 });
 
 test('a lab runs a C guest like any other wasm: the counter lab with its worker written in C', () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { test, ROOT, cli, start, startCli, clearIpc, native, ipcsRows } from './helpers.js';
+import { test, ROOT, cli, start, startCli, clearIpc, native, ipcsRows, checkDbufPairs } from './helpers.js';
 
 const wasm = (n: string) => path.join(ROOT, 'build/examples', `${n}.wasm`);
 const nat = (n: string) => path.join(ROOT, 'build/native', n);
@@ -79,28 +79,12 @@ test('counter: the seed\'s forked C program and a guest increment the same int',
 });
 
 test('double buffer: wasm and native writers and readers interoperate, checksums agree', async () => {
-  const args = (key: number) => ['--key', String(key), '--size', '65536', '--count', '64'];
   const pairs: Array<[string, string[], string[]]> = [
     ['wasm -> wasm', [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-writer')], [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-reader')]],
     ['wasm -> native', [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-writer')], [nat('dbuf-reader')]],
     ['native -> wasm', [nat('dbuf-writer')], [process.execPath, path.join(ROOT, 'bin/wasi-sysv.js'), 'run', wasm('dbuf-reader')]],
   ];
-  const sums = new Set<string>();
-  let key = 0x5160;
-  for (const [name, w, r] of pairs) {
-    key++;
-    const wp = start(w[0]!, [...w.slice(1), ...args(key)]);
-    const rp = start(r[0]!, [...r.slice(1), ...args(key)]);
-    const [wd, rd] = await Promise.all([wp.done, rp.done]);
-    assert.is(wd.code, 0, `${name} writer: ${wp.err()}`);
-    assert.is(rd.code, 0, `${name} reader: ${rp.err()}`);
-    const ws = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(wp.out())?.[1];
-    const rs = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(rp.out())?.[1];
-    assert.ok(ws && rs, `${name}: ${wp.out()} ${rp.out()}`);
-    assert.is(ws, rs, name);
-    sums.add(ws!);
-  }
-  assert.is(sums.size, 1, 'every pairing moved the same bytes');
+  await checkDbufPairs(pairs, 0x5160);
 });
 
 test('a guest written only against abi.md, with its own imports, works', () => {

@@ -3,6 +3,7 @@
 // the kernel directly.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { test as uvuTest } from 'uvu';
+import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,3 +215,27 @@ export function clearIpc(): void {
   spawnSync('ipcrm', ['--all'], { encoding: 'utf8' });
 }
 
+/**
+ * Runs each pairing of a double-buffer writer and reader (seeds' dbuf
+ * examples, 64 buffers of 64 KiB) on a key of its own from firstKey up, and
+ * checks that every pairing moved the same bytes (equal checksums).
+ */
+export async function checkDbufPairs(pairs: Array<[string, string[], string[]]>, firstKey: number): Promise<void> {
+  const args = (key: number) => ['--key', String(key), '--size', '65536', '--count', '64'];
+  const sums = new Set<string>();
+  let key = firstKey;
+  for (const [name, w, r] of pairs) {
+    key++;
+    const wp = start(w[0]!, [...w.slice(1), ...args(key)]);
+    const rp = start(r[0]!, [...r.slice(1), ...args(key)]);
+    const [wd, rd] = await Promise.all([wp.done, rp.done]);
+    assert.is(wd.code, 0, `${name} writer: ${wp.err()}`);
+    assert.is(rd.code, 0, `${name} reader: ${rp.err()}`);
+    const ws = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(wp.out())?.[1];
+    const rs = /checksum=([0-9a-f]{16}) bytes=4194304 buffers=64/.exec(rp.out())?.[1];
+    assert.ok(ws && rs, `${name}: ${wp.out()} ${rp.out()}`);
+    assert.is(ws, rs, name);
+    sums.add(ws!);
+  }
+  assert.is(sums.size, 1, 'every pairing moved the same bytes');
+}
