@@ -212,4 +212,86 @@ test('no room to grow gives ENOMEM', () => {
   assert.is(wm.attach(id, 0, 0), -Errno.ENOMEM);
 });
 
+/** The 4 KiB guest page at `at` is page `off / 4096` of segment `id`, both ways. */
+function assertPageIs(memory: WebAssembly.Memory, at: number, id: number, size: number, off: number, what: string): void {
+  const view = new NativeView(id, size);
+  try {
+    for (const k of [0, 4095]) {
+      const g = (stamp++ % 250) + 1;
+      new Uint8Array(memory.buffer)[at + k] = g;
+      assert.is(view.read(off + k, 1)[0], g, `${what}: a wasm store at +${k} is in the segment`);
+      const n = (stamp++ % 250) + 1;
+      view.write(off + k, Uint8Array.of(n));
+      assert.is(new Uint8Array(memory.buffer)[at + k], n, `${what}: a native store at +${k} is in wasm memory`);
+    }
+  } finally {
+    view.detach();
+  }
+}
+
+const runsOf = (wm: WindowManager, start: number) =>
+  wm.list().find((w) => w.start === start)?.runs.map((r) => [r.start, r.end]);
+
+// Kills StrykerJS mutants of windows.ts #13/#14 (the subtraction of a run
+// that does not touch the other: `if (false)` would stretch the untouched
+// fragment over its neighbours, `return []` would forget it) (docs/mutation.md).
+test('SHM_REMAP over one fragment of a split window leaves its other fragment as it was', () => {
+  const { wm, memory } = setup(2);
+  const big = segment(4 * 4096);
+  const b = segment(4096);
+  const c = segment(4096);
+  const a = wm.attach(big, 0, 0);
+  const p = a / 4096;
+  assert.is(wm.attach(b, a + 4096, SHM_REMAP), a + 4096);
+  assert.equal(runsOf(wm, a), [[p, p + 1], [p + 2, p + 4]], 'split by the window over its page 1');
+  // Over page 3: only the second fragment is touched; the first (page 0) is apart from it.
+  assert.is(wm.attach(c, a + 3 * 4096, SHM_REMAP), a + 3 * 4096);
+  assert.equal(runsOf(wm, a), [[p, p + 1], [p + 2, p + 3]], 'the fragment apart from the new window is unchanged');
+  assert.is(shmStat(big)!.nattch, 2);
+  assertPageIs(memory, a, big, 4 * 4096, 0, 'page 0 of the split window');
+  assertPageIs(memory, a + 2 * 4096, big, 4 * 4096, 2 * 4096, 'page 2 of the split window');
+  assertIsSegment(memory, a + 4096, b, 4096, 'the window over page 1');
+  assertIsSegment(memory, a + 3 * 4096, c, 4096, 'the window over page 3');
+  // shmdt of the split window unmaps exactly its two fragments.
+  assert.is(wm.detach(a), 0);
+  assert.is(shmStat(big)!.nattch, 0, 'no fragment of it is left mapped');
+  assert.is(shmStat(b)!.nattch, 1, 'the neighbour over page 1 is still attached');
+  assert.is(shmStat(c)!.nattch, 1, 'the neighbour over page 3 is still attached');
+  assertIsSegment(memory, a + 4096, b, 4096, 'the window over page 1 after the shmdt');
+  assertIsSegment(memory, a + 3 * 4096, c, 4096, 'the window over page 3 after the shmdt');
+  // The freed pages 0 and 2 host the next host-chosen windows, in order.
+  const d = segment(4096);
+  assert.is(wm.attach(d, 0, 0), a, 'first fit: the freed page 0');
+  assert.is(wm.attach(d, 0, 0), a + 2 * 4096, 'then the freed page 2');
+  assert.is(wm.attach(d, 0, 0), a + 4 * 4096, 'then the page after the old window');
+  assertIsSegment(memory, a, d, 4096, 'the window in the freed page 0');
+  assertIsSegment(memory, a + 2 * 4096, d, 4096, 'the window in the freed page 2');
+  assert.is(shmStat(d)!.nattch, 3);
+  wm.detachAll();
+  assert.is(shmStat(b)!.nattch + shmStat(c)!.nattch + shmStat(d)!.nattch, 0);
+});
+
+// Kills windows.ts #5 (`a.start <= b.end` in intersects: a window that
+// starts where the new one ends counted as overlapping it) (docs/mutation.md).
+test('free pages right below or right above a window take an explicit window without SHM_REMAP', () => {
+  const { wm, memory } = setup(2);
+  const id = segment(4096);
+  const x = segment(4096);
+  const a = wm.attach(id, 0, 0);
+  const m = wm.attach(id, 0, 0);
+  const z = wm.attach(id, 0, 0);
+  assert.equal([m, z], [a + 4096, a + 2 * 4096], 'three adjacent host-chosen windows');
+  assert.is(wm.detach(a), 0);
+  assert.is(wm.detach(z), 0);
+  assert.is(wm.attach(x, a, 0), a, 'the page that ends where the window starts is free');
+  assert.is(wm.attach(x, z, 0), z, 'the page that starts where the window ends is free');
+  assert.is(shmStat(id)!.nattch, 1);
+  assert.is(shmStat(x)!.nattch, 2);
+  assertIsSegment(memory, a, x, 4096, 'the window below');
+  assertIsSegment(memory, m, id, 4096, 'the window between');
+  assertIsSegment(memory, z, x, 4096, 'the window above');
+  wm.detachAll();
+  assert.is(shmStat(id)!.nattch + shmStat(x)!.nattch, 0);
+});
+
 test.run();
