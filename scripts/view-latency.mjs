@@ -3,9 +3,10 @@
 // page: a counter lab with slow workers runs with --serve; this script reads
 // the counter straight from a worker's memory (/proc/PID/mem of its mapping
 // of the segment, every ~1 ms) and notes when each value appears there; the
-// page (headless chromium) notes when each value appears on it. Both use
-// this machine's clock. Prints the median, 90th percentile and maximum.
-// Usage: npm run build && unshare --ipc node scripts/view-latency.mjs [INCREMENTS]
+// page (headless chromium, or firefox) notes when each value appears on it.
+// Both use this machine's clock. Prints the median, 90th percentile and
+// maximum.
+// Usage: npm run build && unshare --ipc node scripts/view-latency.mjs [INCREMENTS] [chromium|firefox]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,7 +51,7 @@ function findMapping() {
   return null;
 }
 
-const browser = await openBrowser();
+const browser = await openBrowser(process.argv[3] ?? 'chromium');
 const page = await browser.page(url);
 await page.evaluate(() => {
   const seen = (window.seen = []);
