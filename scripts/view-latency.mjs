@@ -27,6 +27,8 @@ fs.writeFileSync(lab, JSON.stringify({
   ],
   checks: [],
 }));
+// The browser first: Firefox takes seconds to start, and the lab would run meanwhile.
+const browser = await openBrowser(process.argv[3] ?? 'chromium');
 const child = spawn(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'lab', lab, '--serve', '--linger', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
 let err = '';
 const url = await new Promise((resolve) => child.stderr.on('data', (d) => { err += d; const m = /(http:\/\/\S+\/)/.exec(err); if (m) resolve(m[1]); }));
@@ -51,7 +53,6 @@ function findMapping() {
   return null;
 }
 
-const browser = await openBrowser(process.argv[3] ?? 'chromium');
 const page = await browser.page(url);
 await page.evaluate(() => {
   const seen = (window.seen = []);
