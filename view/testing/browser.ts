@@ -17,8 +17,12 @@ export const BROWSERS: Record<BrowserName, { path: string; env: string; pkg: str
   firefox: { path: process.env.WASI_SYSV_FIREFOX ?? '/usr/bin/firefox-esr', env: 'WASI_SYSV_FIREFOX', pkg: 'firefox-esr' },
 };
 
+// Debian's /usr/bin/chromium adds Google API keys and --enable-remote-extensions
+// (/etc/chromium.d): without the resolver rule, it still looked up
+// accounts.google.com, update.googleapis.com and clients2.google.com.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'];
 
 /** On top of puppeteer's own Firefox profile (no updates, safebrowsing, telemetry upload, add-on or blocklist fetches): the rest of Firefox's background connections. */
 const FIREFOX_PREFS: Record<string, unknown> = {
@@ -44,6 +48,8 @@ const FIREFOX_PREFS: Record<string, unknown> = {
   'security.OCSP.enabled': 0,
   'security.remote_settings.crlite_filters.enabled': false,
   'security.remote_settings.intermediates.enabled': false,
+  // Remote settings: a release build ignores another server unless MOZ_REMOTE_SETTINGS_DEVTOOLS=1 (set below).
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
 };
 
 export interface Browser { name: BrowserName; version: string; page(url: string): Promise<Page>; close(): Promise<void> }
@@ -57,7 +63,8 @@ export async function openBrowser(name: BrowserName = 'chromium', viewport = { w
   try {
     browser = name === 'chromium'
       ? await puppeteer.launch({ browser: 'chrome', executablePath: b.path, headless: true, userDataDir: profile, args: CHROMIUM_ARGS, defaultViewport: viewport })
-      : await puppeteer.launch({ browser: 'firefox', executablePath: b.path, headless: true, userDataDir: profile, extraPrefsFirefox: FIREFOX_PREFS, defaultViewport: viewport });
+      : await puppeteer.launch({ browser: 'firefox', executablePath: b.path, headless: true, userDataDir: profile, extraPrefsFirefox: FIREFOX_PREFS, defaultViewport: viewport,
+        env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' } });
   } catch (e) {
     fs.rmSync(profile, { recursive: true, force: true });
     throw e;
