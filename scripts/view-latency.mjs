@@ -3,9 +3,10 @@
 // page: a counter lab with slow workers runs with --serve; this script reads
 // the counter straight from a worker's memory (/proc/PID/mem of its mapping
 // of the segment, every ~1 ms) and notes when each value appears there; the
-// page (headless chromium) notes when each value appears on it. Both use
-// this machine's clock. Prints the median, 90th percentile and maximum.
-// Usage: npm run build && unshare --ipc node scripts/view-latency.mjs [INCREMENTS]
+// page (headless chromium, or firefox) notes when each value appears on it.
+// Both use this machine's clock. Prints the median, 90th percentile and
+// maximum.
+// Usage: npm run build && unshare --ipc node scripts/view-latency.mjs [INCREMENTS] [chromium|firefox]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,8 @@ fs.writeFileSync(lab, JSON.stringify({
   ],
   checks: [],
 }));
+// The browser first: Firefox takes seconds to start, and the lab would run meanwhile.
+const browser = await openBrowser(process.argv[3] ?? 'chromium');
 const child = spawn(process.execPath, [path.join(root, 'bin/wasi-sysv.js'), 'lab', lab, '--serve', '--linger', '5'], { stdio: ['ignore', 'ignore', 'pipe'] });
 let err = '';
 const url = await new Promise((resolve) => child.stderr.on('data', (d) => { err += d; const m = /(http:\/\/\S+\/)/.exec(err); if (m) resolve(m[1]); }));
@@ -50,7 +53,6 @@ function findMapping() {
   return null;
 }
 
-const browser = await openBrowser();
 const page = await browser.page(url);
 await page.evaluate(() => {
   const seen = (window.seen = []);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes the live view's screenshots for the README, with the tests' browser
-// set-up (view/testing/browser.ts: Debian's chromium, headless, a fresh
-// profile):
+// set-up (view/testing/browser.ts: Debian's chromium through puppeteer-core,
+// headless, a fresh profile):
 //   docs/view-live.png      a counter lab while it runs (three slow workers)
 //   docs/view-deadlock.png  the broken philosophers lab, its cycle drawn
 // Usage: npm run build && node scripts/view-screenshots.mjs
@@ -31,7 +31,7 @@ function serveLab(file) {
   });
 }
 
-const browser = await openBrowser({ width: 1280, height: 1000 });
+const browser = await openBrowser('chromium', { width: 1280, height: 1000 });
 try {
   // A running counter: three workers, 200 increments each, 25 ms apart.
   const lab = path.join(tmp, 'counter-slow.json');
@@ -45,7 +45,7 @@ try {
   }));
   let s = await serveLab(lab);
   let page = await browser.page(s.url);
-  await page.waitForFunction(() => Number(document.querySelector('.seg .i32')?.textContent) > 150, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.seg .i32')?.textContent) > 150, { timeout: 30_000 });
   await page.screenshot({ path: path.join(root, 'docs/view-live.png'), fullPage: true });
   s.child.kill('SIGINT');
 

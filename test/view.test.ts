@@ -1,21 +1,36 @@
-// The live view (view/, issue 11), in a real browser: Debian's chromium,
-// headless, driven by playwright-core (view/testing/browser.ts). Real labs
-// run in their own namespaces with real guests; the page is checked against
-// the lab's own JSON report. Without chromium, the browser tests fail with
-// one line saying so.
+// The live view (view/, issue 11), in real browsers: Debian's chromium and
+// Debian's firefox-esr, headless, both driven by puppeteer-core
+// (view/testing/browser.ts); each browser test runs in both. Real labs run
+// in their own namespaces with real guests; the page is checked against the
+// lab's own JSON report. Without a browser, its tests fail with one line
+// saying so.
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, guest, start, test, type Running } from './helpers.js';
-import { openBrowser, type Browser } from '../view/testing/browser.js';
+import { openBrowser, type Browser, type BrowserName } from '../view/testing/browser.js';
+import type { Page } from 'puppeteer-core';
 import { findCycle, waitEdges } from '../view/waitfor.js';
 import { parseRanges } from '../view/server.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'view-test-'));
-let browser: Browser | undefined;
-const getBrowser = async () => (browser ??= await openBrowser());
-test.after(async () => { await browser?.close(); fs.rmSync(tmp, { recursive: true, force: true }); });
+const browsers = new Map<BrowserName, Promise<Browser>>();
+/** One browser of each kind for the whole file, started when a test first needs it. */
+const getBrowser = (name: BrowserName) => {
+  if (!browsers.has(name)) browsers.set(name, openBrowser(name));
+  return browsers.get(name)!;
+};
+test.after(async () => {
+  for (const b of browsers.values()) await b.then((x) => x.close(), () => {});
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+/** The text of the first element that matches, once there is one. */
+async function text(page: Page, sel: string, timeout = 5_000): Promise<string> {
+  const e = await page.waitForSelector(sel, { timeout });
+  return (await e!.evaluate((x) => x.textContent)) ?? '';
+}
+const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 let n = 0;
 function labFile(lab: unknown): string {
@@ -60,20 +75,21 @@ test('the wait-for graph: edges from each stuck operation to the semaphore\'s la
   assert.equal(parseRanges('0:0:16,x,1:5:99999,2:8:4096'), ['0:0:16', '2:8:4096'], 'bad and over-long ranges are dropped');
 });
 
-test('a running lab: the page shows its processes and values, and the counter rises while it runs', async () => {
-  const b = await getBrowser();
+for (const name of ['chromium', 'firefox'] as const) {
+test(`${name}: a running lab: the page shows its processes and values, and the counter rises while it runs`, async () => {
+  const b = await getBrowser(name);
   const file = slowCounter(3, 40, 40);
   const json = path.join(path.dirname(file), 'report.json');
   const r = start(process.execPath, [CLI, 'lab', file, '--json', json, '--serve', '--linger', '60']);
   const page = await b.page(await urlOf(r));
   // While it runs: the workers are there, and the counter (the segment's first i32) rises.
   await page.waitForSelector('tr[data-label="worker[2]"][data-state="running"], tr[data-label="worker[2]"][data-state="blocked"]', { timeout: 20_000 });
-  const i32 = async () => Number(await page.textContent('.seg .i32', { timeout: 20_000 }));
+  const i32 = async () => Number(await text(page, '.seg .i32', 20_000));
   const seen: number[] = [];
   for (let i = 0; i < 30 && new Set(seen).size < 3; i++) {
     const v = await i32();
     if (seen.at(-1) !== v) seen.push(v);
-    await page.waitForTimeout(150);
+    await pause(150);
   }
   assert.ok(new Set(seen).size >= 3, `the counter changed while the lab ran: ${seen}`);
   assert.ok(seen.every((v, i) => i === 0 || v > seen[i - 1]!), `and only rose: ${seen}`);
@@ -89,7 +105,7 @@ test('a running lab: the page shows its processes and values, and the counter ri
   assert.is(await i32(), 120, 'the final count: 3 workers x 40');
   const values = await page.$$eval('.set .value', (tds) => tds.map((t) => Number(t.textContent)));
   assert.equal(values, report.ipc.sem[0].sems.map((s: any) => s.value));
-  assert.match(await page.textContent('#status') ?? '', /PASS/);
+  assert.match(await text(page, '#status'), /PASS/);
   assert.ok(await page.$$eval('#timeline .mark', (m) => m.length) >= report.processes.reduce((a: number, p: any) => a + p.calls, 0) - 2, 'a mark per call');
   await page.close();
   // Ctrl-C ends the serving; the exit status is still the lab's.
@@ -98,15 +114,15 @@ test('a running lab: the page shows its processes and values, and the counter ri
   assert.is(end.code, 0, r.err());
 }, 90_000);
 
-test('the broken philosophers lab: the page draws the wait-for cycle; its report and trace replay with wasi-sysv view', async () => {
-  const b = await getBrowser();
+test(`${name}: the broken philosophers lab: the page draws the wait-for cycle; its report and trace replay with wasi-sysv view`, async () => {
+  const b = await getBrowser(name);
   const file = path.join(ROOT, 'labs/philosophers/broken.json');
   const dir = fs.mkdtempSync(path.join(tmp, 'phil-'));
   const json = path.join(dir, 'report.json');
   const r = start(process.execPath, [CLI, 'lab', file, '--json', json, '--trace', path.join(dir, 'trace'), '--serve', '--linger', '60']);
   const page = await b.page(await urlOf(r));
   // The cycle is drawn as soon as the philosophers block, before the diagnosis.
-  await page.waitForFunction(() => document.querySelectorAll('#graph .proc.cycle').length === 5, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#graph .proc.cycle').length === 5, { timeout: 20_000 });
   await page.waitForSelector('body[data-status="done"]', { timeout: 30_000 });
   const report = readJson(json);
   assert.is(report.verdict, 'deadlock');
@@ -115,17 +131,20 @@ test('the broken philosophers lab: the page draws the wait-for cycle; its report
   assert.equal(drawn.sort(), pids, 'the cycle is the deadlocked philosophers');
   assert.is(await page.$$eval('#graph .edge.wait.cycle', (e) => e.length), 5, 'each waits on a fork...');
   assert.is(await page.$$eval('#graph .edge.hold.cycle', (e) => e.length), 5, '...its neighbour took');
-  assert.match(await page.textContent('#banner') ?? '', /DEADLOCK/);
-  assert.match(await page.textContent('#deadlock') ?? '', /waits on set 0x9100/);
+  assert.match(await text(page, '#banner'), /DEADLOCK/);
+  assert.match(await text(page, '#deadlock'), /waits on set 0x9100/);
   await page.close();
   r.child.kill('SIGTERM');
   assert.is((await r.done).code, 1, 'a deadlock: exit 1');
 
   // The replay of the same lab.
   const v = start(process.execPath, [CLI, 'view', json, '--trace', path.join(dir, 'trace'), '--linger', '60']);
-  const rp = await b.page(await urlOf(v));
+  const rp = await b.page('about:blank');
+  const failed: string[] = [];
+  rp.on('response', (res) => { if (res.status() !== 200) failed.push(`${res.status()} ${res.url()}`); });
+  await rp.goto(await urlOf(v));
   await rp.waitForSelector('#processes tbody tr');
-  assert.is(await rp.textContent('#mode'), 'replay');
+  assert.is(await text(rp, '#mode'), 'replay');
   const verdicts = await rp.$$eval('#processes tbody tr', (trs) => trs.map((t) => [t.getAttribute('data-label'), t.querySelector('.verdict')?.textContent]));
   assert.equal(verdicts, report.processes.map((p: any) => [`${p.name}[${p.index}]`, p.verdict]));
   const replayed = await rp.$$eval('#graph .proc.cycle', (gs) => gs.map((g) => Number(g.getAttribute('data-pid'))));
@@ -134,15 +153,36 @@ test('the broken philosophers lab: the page draws the wait-for cycle; its report
   assert.is(await rp.$$eval('#timeline .mark', (m) => m.length), lines.length, 'a mark per trace line');
   // Hovering a mark shows its strace line.
   // (The last mark: marks read together overlap, and the last one drawn is on top.)
-  const last = rp.locator('#timeline .mark').last();
-  await last.hover({ force: true });
-  const shown = await rp.textContent('#hover') ?? '';
-  assert.is(shown, await last.getAttribute('data-line'));
+  const last = (await rp.$$('#timeline .mark')).at(-1)!;
+  await last.hover();
+  const shown = await text(rp, '#hover');
+  assert.is(shown, await last.evaluate((e) => e.getAttribute('data-line')));
   assert.match(shown, /^phil\[\d\] pid \d+ at [0-9.]+ s: semop\(0, \[\{\d, -?[01], 0\}\], 1\) = 0$/, 'a philosopher\'s last call that returned');
+  // The mouse wheel zooms around the pointer: the call under it stays under it
+  // (to 6 px after six steps: scroll positions and Firefox's clientX are rounded;
+  // before the fix, Firefox drifted 11-15 px). The pointer is at the call's
+  // time (a mark starts 1 px before it). Each draw makes new marks: the mark
+  // is found again by its line.
+  const line = await rp.$$eval('#timeline .mark', (ms) => ms[Math.floor(ms.length / 2)]!.getAttribute('data-line')!);
+  const centre = () => rp.$$eval('#timeline .mark', (ms, line) => {
+    const r = ms.find((e) => e.getAttribute('data-line') === line)!.getBoundingClientRect();
+    return { x: r.x + 1, y: r.y + r.height / 2 };
+  }, line);
+  const width = () => rp.$eval('#timeline', (svg) => Number(svg.getAttribute('width')));
+  const at = await centre();
+  await rp.mouse.move(at.x, at.y);
+  const w0 = await width();
+  for (let i = 0; i < 6; i++) await rp.mouse.wheel({ deltaY: -100 });
+  // Six steps of x1.25: the lanes (all but the 150 px of labels and margin) 3.8 times as wide.
+  await rp.waitForFunction((w0) => Number(document.querySelector('#timeline')!.getAttribute('width')) - 150 > (w0 - 150) * 3.7, {}, w0);
+  const moved = (await centre()).x - at.x;
+  assert.ok(Math.abs(moved) <= 6, `zoomed from ${w0} px to ${await width()} px: the mark under the pointer moved ${moved.toFixed(1)} px`);
+  assert.equal(failed, [], 'every request of the page succeeded');
   await rp.close();
   v.child.kill('SIGINT');
   assert.is((await v.done).code, 130);
 }, 90_000);
+}
 
 test('a wrong or missing token gets 403 on every route; nothing can be changed', async () => {
   const file = path.join(tmp, 'report.json');

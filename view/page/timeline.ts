@@ -17,10 +17,13 @@ export class Timeline {
   constructor(private svg: SVGSVGElement, private box: HTMLElement, private hover: HTMLElement, private labelOf: (pid: number | null) => string) {
     box.addEventListener('wheel', (ev) => {
       ev.preventDefault();
-      const old = this.px();
-      const mouseT = (ev.offsetX - LABEL_W) / old;
+      // The time under the pointer, from where the drawing is now (not from
+      // offsetX: on an SVG shape it is whole pixels in Firefox, and the
+      // call under the pointer drifted a pixel or two at each step).
+      const mouseT = (ev.clientX - this.svg.getBoundingClientRect().left - LABEL_W) / this.px();
       this.zoom(ev.deltaY < 0 ? 1.25 : 0.8);
-      this.box.scrollLeft = Math.max(0, LABEL_W + mouseT * this.px() - (ev.clientX - this.box.getBoundingClientRect().left));
+      const contentLeft = this.box.getBoundingClientRect().left + this.box.clientLeft;
+      this.box.scrollLeft = Math.max(0, contentLeft + LABEL_W + mouseT * this.px() - ev.clientX);
     }, { passive: false });
     svg.addEventListener('mouseover', (ev) => {
       const t = ev.target as Element;
