@@ -9,14 +9,18 @@ const LE = true;
 // ipc_perm: guest 32 bytes, native 48 bytes. Same first 24 bytes (key, uid,
 // gid, cuid, cgid, mode as 32-bit fields); seq is u16 natively, u32 in the guest.
 function permToGuest(n: DV, no: number, g: DV, go: number): void {
+  // Stryker disable next-line EqualityOperator: off <= 24 also copies bytes 24..27, which the next line overwrites
   for (let off = 0; off < 24; off += 4) g.setUint32(go + off, n.getUint32(no + off, LE), LE);
   g.setUint32(go + 24, n.getUint16(no + 24, LE), LE);
   g.setUint32(go + 28, 0, LE);
 }
 
 function permToNative(g: DV, go: number, n: DV, no: number): void {
+  // Stryker disable next-line EqualityOperator: off <= 24 also writes bytes 24..27, which the next two lines overwrite
   for (let off = 0; off < 24; off += 4) n.setUint32(no + off, g.getUint32(go + off, LE), LE);
+  // Stryker disable next-line ArithmeticOperator: seq; only IPC_SET converts to native, and the kernel reads only the perm's uid, gid and mode from it (shmctl(2), semctl(2))
   n.setUint16(no + 24, g.getUint32(go + 24, LE) & 0xffff, LE);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: padding; only IPC_SET converts to native, and the kernel reads only the perm's uid, gid and mode from it (shmctl(2), semctl(2))
   for (let off = 26; off < 48; off += 2) n.setUint16(no + off, 0, LE);
 }
 
@@ -39,6 +43,7 @@ export function shmidToGuest(n: DV, g: DV, go: number): void {
 /** guest shmid_ds -> native, for IPC_SET (the kernel reads uid, gid, mode). */
 export function shmidToNative(g: DV, go: number, n: DV): void {
   permToNative(g, go, n, 0);
+  // Stryker disable ArithmeticOperator: only IPC_SET converts to native, and the kernel reads only the perm's uid, gid and mode from it (shmctl(2), semctl(2))
   copy64(g, go + 32, n, 48);
   copy64(g, go + 40, n, 56);
   copy64(g, go + 48, n, 64);
@@ -46,6 +51,7 @@ export function shmidToNative(g: DV, go: number, n: DV): void {
   n.setInt32(80, g.getInt32(go + 64, LE), LE);
   n.setInt32(84, g.getInt32(go + 68, LE), LE);
   copy64(g, go + 72, n, 88);
+  // Stryker restore ArithmeticOperator
   n.setBigUint64(96, 0n, LE);
   n.setBigUint64(104, 0n, LE);
 }
@@ -60,10 +66,12 @@ export function semidToGuest(n: DV, g: DV, go: number): void {
 
 export function semidToNative(g: DV, go: number, n: DV): void {
   permToNative(g, go, n, 0);
+  // Stryker disable ConditionalExpression,EqualityOperator,ArithmeticOperator: only IPC_SET converts to native, and the kernel reads only the perm's uid, gid and mode from it (shmctl(2), semctl(2))
   for (let off = 48; off < 104; off += 8) n.setBigUint64(off, 0n, LE);
   copy64(g, go + 32, n, 48);
   copy64(g, go + 40, n, 64);
   copy64(g, go + 48, n, 80);
+  // Stryker restore ConditionalExpression,EqualityOperator,ArithmeticOperator
 }
 
 /** native shminfo (5 unsigned longs + padding) -> guest 5 x u64. */
