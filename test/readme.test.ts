@@ -178,7 +178,7 @@ npm() { [ "$1" = install ] || { echo "unexpected npm $*" >&2; return 1; }; }
   const shows = r.stdout.match(/^show -> \d+$/gm) ?? [];
   const incs: string[] = r.stdout.match(/^inc -> \d+$/gm) ?? [];
   const peers: string[] = r.stdout.match(/^peer -> \d+$/gm) ?? [];
-  assert.is(shows.length, 10, 'the shower stops after 10 rounds');
+  assert.is(shows.length, 10, `the shower stops after 10 rounds; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   assert.is(incs.length, 10, 'the incrementer stops after 10 rounds');
   assert.ok(incs.includes('inc -> 10'), r.stdout);
   assert.is(peers.length, 5);
