@@ -16,8 +16,12 @@ interface Range { start: number; end: number }
 
 export class GuestMemory {
   readonly memory: WebAssembly.Memory;
-  /** Host address of guest offset 0. Fixed for the life of the memory. */
-  readonly base: number;
+  /**
+   * Host address of guest offset 0, fixed for the life of the memory; 0
+   * until first asked for (learning it loads the C library, which a guest
+   * that never calls sysv does without: issue 12, start-up).
+   */
+  private baseAddress = 0;
   private buffer: ArrayBuffer;
   private bytes: Uint8Array;
   private dataView: DataView;
@@ -29,7 +33,12 @@ export class GuestMemory {
     this.buffer = memory.buffer;
     this.bytes = new Uint8Array(this.buffer);
     this.dataView = new DataView(this.buffer);
-    this.base = addressOf(this.bytes);
+  }
+
+  /** Host address of guest offset 0. Fixed for the life of the memory. */
+  get base(): number {
+    if (this.baseAddress === 0) this.baseAddress = addressOf(this.bytes);
+    return this.baseAddress;
   }
 
   /**
@@ -45,8 +54,10 @@ export class GuestMemory {
     this.buffer = this.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);
     this.dataView = new DataView(this.buffer);
+    // Not known yet: nothing (no window, no kernel call) depends on it.
+    if (this.baseAddress === 0) return;
     const now = addressOf(this.bytes);
-    if (now !== this.base) throw new BaseMovedError(this.base, now);
+    if (now !== this.baseAddress) throw new BaseMovedError(this.baseAddress, now);
   }
 
   /** Current size of linear memory in bytes. */

@@ -92,9 +92,8 @@ function direntType(dt: number): number {
 }
 
 /** Native memory that never moves, of a given size. */
-function nativeBuffer(size: number): { bytes: Uint8Array; view: DataView; addr: number } {
-  const bytes = new Uint8Array(new ArrayBuffer(size));
-  return { bytes, view: new DataView(bytes.buffer), addr: libc.addressOf(bytes) };
+function nativeBuffer(size: number): libc.NativeScratch {
+  return new libc.NativeScratch(size);
 }
 
 const cstr = (s: string) => Buffer.from(s + '\0');

@@ -63,14 +63,30 @@ test('readString decodes in-bounds text and refuses the rest', () => {
 test('a base that moved is detected on the next access and stops the guest loudly', () => {
   // V8 never moves a wasm memory on 64-bit Linux; a stand-in whose buffer is
   // replaced by one at another address exercises the check itself.
+  // The base is learnt on its first use (a sysv call: hostAddress); before
+  // that nothing depends on it, so a move goes unchecked (second part).
   const holder = { buffer: new ArrayBuffer(65536) };
   const m = new GuestMemory(holder as unknown as WebAssembly.Memory);
   assert.ok(m.inBounds(0, 8));
+  const base = m.hostAddress(0);
+  assert.is(m.hostAddress(100), base + 100);
   structuredClone(holder.buffer, { transfer: [holder.buffer] }); // as a grow does, detach the old buffer
   holder.buffer = new ArrayBuffer(2 * 65536);
   // The whole one-line message: what happened, and what it breaks.
   assert.throws(() => m.inBounds(0, 8), (e: unknown) => e instanceof BaseMovedError
     && /^linear memory moved from 0x[0-9a-f]+ to 0x[0-9a-f]+; windows mapped into it are no longer valid \(the engine relocated the memory\)$/.test((e as Error).message));
+  // The base is not silently moved along: windows were placed against the old one.
+  assert.is(m.hostAddress(0), base);
+
+  // Never used: the new buffer is simply taken, and its address becomes the base.
+  const unused = { buffer: new ArrayBuffer(65536) };
+  const u = new GuestMemory(unused as unknown as WebAssembly.Memory);
+  assert.ok(u.inBounds(0, 8));
+  structuredClone(unused.buffer, { transfer: [unused.buffer] });
+  unused.buffer = new ArrayBuffer(2 * 65536);
+  assert.ok(u.inBounds(65536, 8), 'the grown size is seen');
+  assert.is(u.hostAddress(0), u.base);
+  assert.ok(u.base !== 0);
 });
 
 test.run();
