@@ -35,12 +35,14 @@ function quietModule(): Buffer {
 function inFreshProcess(runs: Array<{ wasm: string; args: string[] }>): { lines: string[]; stderr: string } {
   const guestJs = pathToFileURL(path.join(ROOT, 'dist/host/guest.js')).href;
   const wasiJs = pathToFileURL(path.join(ROOT, 'dist/host/wasi.js')).href;
+  const libcJs = pathToFileURL(path.join(ROOT, 'dist/host/libc.js')).href;
   const script = `
     const { runGuestHere } = await import(${JSON.stringify(guestJs)});
     const { wasiLibraryLoaded } = await import(${JSON.stringify(wasiJs)});
+    const libc = await import(${JSON.stringify(libcJs)});
     for (const r of ${JSON.stringify(runs)}) {
       const o = await runGuestHere({ wasmPath: r.wasm, args: [r.wasm, ...r.args], env: {}, dirs: [], trace: false });
-      console.log('outcome ' + JSON.stringify(o) + ' library ' + wasiLibraryLoaded());
+      console.log('outcome ' + JSON.stringify(o) + ' library ' + wasiLibraryLoaded() + ' libc ' + libc.loaded());
     }`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 0, r.stderr);
@@ -60,13 +62,51 @@ test('a guest that needs nothing of @wasmer/wasi never loads it; the first call 
       { wasm: tool, args: ['args'] },
     ]);
     const outcomes = lines.filter((l) => l.startsWith('outcome '));
-    assert.equal(outcomes, [
+    assert.equal(outcomes.map((l) => l.replace(/ libc \w+$/, '')), [
       'outcome {"kind":"exit","code":0,"peakPages":1} library false',
       'outcome {"kind":"exit","code":0,"peakPages":1} library true',
     ], lines.join('\n'));
     assert.ok(lines.some((l) => l === `args ${tool},args`), `the guest read its args through the library: ${lines.join('\n')}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a guest that makes no sysv call never loads the C library (koffi); its first sysv call does, and works', () => {
+  // Deliberate break: `this.address = addressOf(this.bytes)` back in
+  // NativeScratch's constructor (host/libc.ts) -> the first line says
+  // "libc true" and this fails. Each C function is declared on its first
+  // call (libc.ts, lazy); a stub kept by a caller must keep working, so the
+  // second guest makes the same call twice.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-start-'));
+  const quiet = path.join(dir, 'quiet.wasm');
+  fs.writeFileSync(quiet, quietModule());
+  try {
+    const { lines } = inFreshProcess([
+      { wasm: quiet, args: [] },
+      // No segment has this key: shmget gives ENOENT (id -2), and the tool exits 1.
+      { wasm: tool, args: ['open', '0x7eadbeef'] },
+      { wasm: tool, args: ['open', '0x7eadbeef'] },
+    ]);
+    const outcomes = lines.filter((l) => l.startsWith('outcome '));
+    assert.equal(outcomes.map((l) => l.replace(/^.* libc /, 'libc ')), ['libc false', 'libc true', 'libc true'], lines.join('\n'));
+    assert.equal(lines.filter((l) => l.startsWith('id ')), ['id -2', 'id -2'], lines.join('\n'));
+    assert.ok(outcomes[1]!.includes('"kind":"exit","code":1'), lines.join('\n'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built command and worker are one file each: a run loads no module graph (scripts/bundle.mjs)', () => {
+  // Deliberate break: drop `node scripts/bundle.mjs` from the build
+  // script (package.json) -> worker.js imports ./guest.js and this fails.
+  for (const [entry, inner] of [['cli', 'index'], ['worker', 'guest']] as const) {
+    const code = fs.readFileSync(path.join(ROOT, `dist/host/${entry}.js`), 'utf8');
+    const relative = [...code.matchAll(/^\s*import\b[^;]*?from\s*["'](\.[^"']*)["']/gm)].map((m) => m[1]);
+    assert.equal(relative, [], `dist/host/${entry}.js still imports ${relative.join(', ')}: run npm run build`);
+    assert.ok(code.trimEnd().endsWith(`//# sourceMappingURL=${entry}.js.map`), `the ${entry} bundle has a source map`);
+    const map = JSON.parse(fs.readFileSync(path.join(ROOT, `dist/host/${entry}.js.map`), 'utf8')) as { sources: string[] };
+    assert.ok(map.sources.includes(`../../host/${inner}.ts`), `its map leads to the TypeScript: ${map.sources.join(' ')}`);
   }
 });
 
