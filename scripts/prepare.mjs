@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const npm = (...args) => spawnSync("npm", args, { cwd: root, stdio: "inherit" }).status ?? 1;
-const tools = ["typescript", "assemblyscript", "@assemblyscript/wasi-shim", "koffi", "@wasmer/wasi"];
+const tools = ["typescript", "esbuild", "assemblyscript", "@assemblyscript/wasi-shim", "koffi", "@wasmer/wasi"];
 const missing = tools.filter((t) => !existsSync(join(root, "node_modules", t, "package.json")));
 if (missing.length > 0) {
   console.error(`wasi-sysv: installing the clone's own dependencies to build it (missing: ${missing.join(", ")})`);
