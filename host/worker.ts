@@ -26,8 +26,17 @@ const opts = (workerData.moduleFollows
   : workerData) as GuestOptions;
 const stop = new StopSignal(opts.stopShared);
 // This thread's id, for the supervisor's tgkill (stop.ts), without the C
-// library: /proc/thread-self is "<pid>/task/<tid>" for the thread that reads it.
-stop.publishThread(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()));
+// library: /proc/thread-self is "<pid>/task/<tid>" for the thread that reads
+// it. Without /proc, gettid() (which loads the library).
+stop.publishThread(threadId());
+
+function threadId(): number {
+  try {
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) return tid;
+  } catch { /* no /proc */ }
+  return libc.gettid();
+}
 let outcome: GuestOutcome;
 /** With holdShared: the guest's memory, kept alive until the holder lets go. */
 let held: WebAssembly.Memory | undefined;
