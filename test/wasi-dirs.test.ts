@@ -267,6 +267,12 @@ test('a failure inside a host WASI function is a HostFailure (exit 70), never th
   const call = () => w.imports['wasi_snapshot_preview1']!['fd_write']!(1, 0, 1, 0);
   assert.throws(call, (e: any) => e instanceof HostFailure && /^host failure in WASI fd_write: TypeError/.test(e.message) && !e.message.includes('\n'));
   w.close();
+  // A cause whose message spans lines still makes one line: each line break
+  // and the blanks around it become one space, nothing else changes.
+  const tail = ' (a bug of wasi-sysv; please report it with the guest)';
+  assert.is(new HostFailure('fd_read', new RangeError('first  \n   second\nthird\n\n fourth')).message,
+    `host failure in WASI fd_read: RangeError: first second third fourth${tail}`);
+  assert.is(new HostFailure('path_open', 'not\nan Error').message, `host failure in WASI path_open: not an Error${tail}`);
 });
 
 test.run();
