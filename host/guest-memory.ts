@@ -26,6 +26,7 @@ export class GuestMemory {
   private bytes: Uint8Array;
   private dataView: DataView;
   /** Read-only windows as guest byte ranges [start, end), unordered, few. */
+  // Stryker disable next-line ArrayDeclaration: equivalent, an entry without start and end overlaps nothing (every comparison with undefined is false) (docs/mutation.md)
   private readOnly: Range[] = [];
 
   constructor(memory: WebAssembly.Memory) {
@@ -49,7 +50,9 @@ export class GuestMemory {
   refresh(): void {
     // memory.buffer is a call into V8; a non-shared memory detaches its old
     // buffer on every grow, so a buffer that still has bytes means no growth.
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, a fast path that only skips the next line's check when it would return too (docs/mutation.md)
     if (this.buffer.byteLength !== 0 && !(this.buffer instanceof SharedArrayBuffer)) return;
+    // Stryker disable next-line ConditionalExpression: equivalent when forced false, the same buffer is simply taken again (docs/mutation.md)
     if (this.memory.buffer === this.buffer) return;
     this.buffer = this.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);

@@ -16,6 +16,11 @@ test('inBounds accepts exactly the ranges inside linear memory', () => {
   assert.not.ok(m.inBounds(-1, 1), 'pointer 2^32-1 read as unsigned');
   assert.not.ok(m.inBounds(0, 2 ** 32 - 1));
   assert.not.ok(m.inBounds(-4096, 4096), 'the last page of a 4 GiB space is not in a 64 KiB memory');
+  // A negative length is no range at all (every import passes lengths read
+  // unsigned; the accessor refuses one anyway).
+  assert.not.ok(m.inBounds(100, -1));
+  assert.not.ok(m.writable(100, -1));
+  assert.is(m.readString(100, -1), null);
 });
 
 test('writable refuses any overlap with a read-only window', () => {
@@ -27,6 +32,11 @@ test('writable refuses any overlap with a read-only window', () => {
   assert.not.ok(m.writable(12287, 1));
   assert.ok(m.writable(12288, 4));
   assert.ok(m.inBounds(8192, 4), 'reading a read-only window is fine');
+  // Nothing written, nothing refused: a zero-length write inside a
+  // read-only window (an empty iovec of fd_read, as Linux's readv allows).
+  assert.ok(m.writable(8192, 0));
+  assert.ok(m.writable(10000, 0));
+  assert.ok(m.writable(12288, 0));
   m.setReadOnly([]);
   assert.ok(m.writable(8192, 4096));
 });
