@@ -110,6 +110,15 @@ test('the built command and worker are one file each: a run loads no module grap
   }
 });
 
+test('initWasi() loads the library at once (a guest run as another user then needs no access to its files)', async () => {
+  // Deliberate break: empty initWasi's body (host/wasi.ts) -> false.
+  const wasiJs = pathToFileURL(path.join(ROOT, 'dist/host/wasi.js')).href;
+  const script = `const w = await import(${JSON.stringify(wasiJs)});
+    const before = w.wasiLibraryLoaded(); await w.initWasi(); console.log(before + ' ' + w.wasiLibraryLoaded());`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.stdout.trim(), 'false true', r.stderr);
+});
+
 test('the WASI functions the guest is offered are exactly those the library provides', async () => {
   // The host builds its import object from LIBRARY_FUNCS without loading the
   // library; a newer library with other functions must show up here.
