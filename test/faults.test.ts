@@ -7,7 +7,7 @@ import { test, cli, guest } from './helpers.js';
 const faults = guest('faults');
 
 test('sysv and WASI answer EFAULT for out-of-range and read-only outputs', () => {
-  const r = cli(['run', faults]);
+  const r = cli(['run', '--env', 'FAULTS=1', faults]);
   assert.is(r.status, 0, r.stderr);
   const got = new Map(r.stdout.trim().split('\n').filter((l) => l !== 'done').map((l) => {
     const i = l.lastIndexOf(' ');
@@ -21,6 +21,8 @@ test('sysv and WASI answer EFAULT for out-of-range and read-only outputs', () =>
     'semtimedop 30ms': -11, 'semop nowait': -11,
     'wasi clock ro': 21, 'wasi clock oob': 21, 'wasi random ro': 21, 'wasi args ro': 21,
     'wasi fd_write nwritten ro': 21, 'wasi fd_write iovs oob': 21,
+    'wasi args_get buf ro': 21, 'wasi args_get argv ro': 21, 'wasi args_get buf oob': 21,
+    'wasi environ_get buf ro': 21, 'wasi environ_get envp ro': 21,
   };
   for (const [what, errno] of Object.entries(expected)) assert.is(got.get(what), errno, what);
   assert.is(got.size, Object.keys(expected).length);

@@ -12,6 +12,8 @@
 @external("wasi_snapshot_preview1", "random_get") declare function random_get(buf: usize, len: usize): u16;
 @external("wasi_snapshot_preview1", "args_sizes_get") declare function args_sizes_get(a: usize, b: usize): u16;
 @external("wasi_snapshot_preview1", "fd_write") declare function fd_write(fd: u32, iovs: usize, n: usize, nw: usize): u16;
+@external("wasi_snapshot_preview1", "args_get") declare function args_get(argv: usize, buf: usize): u16;
+@external("wasi_snapshot_preview1", "environ_get") declare function environ_get(envp: usize, buf: usize): u16;
 const args = process.argv;
 const id = shmget(0, 4096, 0o1600);
 const sem = semget(0, 2, 0o1600);
@@ -45,6 +47,12 @@ line("wasi clock ro", clock_time_get(0, 0, ro));
 line("wasi clock oob", clock_time_get(0, 0, top - 4));
 line("wasi random ro", random_get(ro + 100, 16));
 line("wasi args ro", args_sizes_get(ro, ro + 8));
+// The library's own functions: the host checks their output buffers first.
+line("wasi args_get buf ro", args_get(<usize>heap.alloc(64), ro + 16));
+line("wasi args_get argv ro", args_get(ro + 16, <usize>heap.alloc(4096)));
+line("wasi args_get buf oob", args_get(<usize>heap.alloc(64), top - 2));
+line("wasi environ_get buf ro", environ_get(<usize>heap.alloc(64), ro + 16));
+line("wasi environ_get envp ro", environ_get(ro + 16, <usize>heap.alloc(4096)));
 const iov = heap.alloc(8); store<u32>(iov, <u32>ro); store<u32>(iov, 0, 4);
 line("wasi fd_write nwritten ro", fd_write(1, iov, 1, ro));
 line("wasi fd_write iovs oob", fd_write(1, top - 4, 1, <usize>heap.alloc(4)));
