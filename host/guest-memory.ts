@@ -78,7 +78,7 @@ export class GuestMemory {
   /** The host may write [ptr, ptr + len): in bounds and in no read-only window. */
   writable(ptr: number, len: number): boolean {
     if (!this.inBounds(ptr, len)) return false;
-    if (this.readOnly.length === 0 || len === 0) return true;
+    if (len === 0) return true; // nothing is written
     const p = ptr >>> 0;
     for (const r of this.readOnly) if (p < r.end && p + len > r.start) return false;
     return true;
