@@ -14,6 +14,7 @@
 @external("wasi_snapshot_preview1", "fd_write") declare function fd_write(fd: u32, iovs: usize, n: usize, nw: usize): u16;
 @external("wasi_snapshot_preview1", "args_get") declare function args_get(argv: usize, buf: usize): u16;
 @external("wasi_snapshot_preview1", "environ_get") declare function environ_get(envp: usize, buf: usize): u16;
+@external("wasi_snapshot_preview1", "environ_sizes_get") declare function environ_sizes_get(n: usize, bytes: usize): u16;
 const args = process.argv;
 const id = shmget(0, 4096, 0o1600);
 const sem = semget(0, 2, 0o1600);
@@ -53,6 +54,13 @@ line("wasi args_get argv ro", args_get(ro + 16, <usize>heap.alloc(4096)));
 line("wasi args_get buf oob", args_get(<usize>heap.alloc(64), top - 2));
 line("wasi environ_get buf ro", environ_get(<usize>heap.alloc(64), ro + 16));
 line("wasi environ_get envp ro", environ_get(ro + 16, <usize>heap.alloc(4096)));
+// String buffers that end one byte inside the read-only window (sized as
+// args_sizes_get and environ_sizes_get say): the host checks all of them.
+const sizes = heap.alloc(8);
+args_sizes_get(sizes, sizes + 4);
+line("wasi args_get buf straddles ro", args_get(<usize>heap.alloc(64), ro - load<u32>(sizes + 4) + 1));
+environ_sizes_get(sizes, sizes + 4);
+line("wasi environ_get buf straddles ro", environ_get(<usize>heap.alloc(64), ro - load<u32>(sizes + 4) + 1));
 const iov = heap.alloc(8); store<u32>(iov, <u32>ro); store<u32>(iov, 0, 4);
 line("wasi fd_write nwritten ro", fd_write(1, iov, 1, ro));
 line("wasi fd_write iovs oob", fd_write(1, top - 4, 1, <usize>heap.alloc(4)));
