@@ -75,6 +75,7 @@ export class WindowManager {
   /** shmat: returns the guest address (as an unsigned number) or -errno. */
   attach(shmid: number, shmaddr: number, shmflg: number): number {
     // Argument checks in the order Linux's do_shmat makes them.
+    // Stryker disable next-line ConditionalExpression: equivalent when forced false, every later check and the kernel's IPC_STAT answer a negative id with EINVAL too (docs/mutation.md)
     if (shmid < 0) return -Errno.EINVAL;
     let addr = shmaddr >>> 0;
     if (addr !== 0) {
@@ -106,6 +107,7 @@ export class WindowManager {
       }
     } else {
       const found = this.findFree(pages);
+      // Stryker disable next-line EqualityOperator: equivalent, findFree never returns page 0 (kept out of placement) (docs/mutation.md)
       if (found < 0) return this.permissionFirst(shmid, shmflg, found);
       startPage = found;
     }

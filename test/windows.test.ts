@@ -142,6 +142,22 @@ test('explicit addresses follow abi.md and Linux', () => {
   assert.is(shmStat(id)!.nattch, 0);
 });
 
+test('an explicit window may end exactly at the end of linear memory, not one page past it', () => {
+  // Linear memory is the guest's address space: a window must lie wholly
+  // inside it (abi.md), and its last page may be memory's last page.
+  const { wm, mem } = setup(4);
+  const size = 4 * 65536;
+  const id = segment(2 * 4096);
+  assert.is(wm.attach(id, size - 4096, SHM_REMAP), -Errno.EINVAL, 'its second page would lie past the end');
+  assert.is(wm.attach(id, size - 3 * 4096, SHM_RND | SHM_REMAP), size - 3 * 4096, 'ending a page short of the end');
+  const r = wm.attach(id, size - 2 * 4096, SHM_REMAP);
+  assert.is(r, size - 2 * 4096, 'ending exactly at the end of memory');
+  assertIsSegment(mem.memory, r, id, 2 * 4096, 'window ending at the end of memory');
+  assert.is(shmStat(id)!.nattch, 2);
+  wm.detachAll();
+  assert.is(shmStat(id)!.nattch, 0);
+});
+
 test('SHM_REMAP over part of a window leaves a fragment that counts, as on Linux', () => {
   const { wm, memory } = setup(4);
   const big = segment(3 * 4096);
