@@ -109,6 +109,7 @@ function arrayCall(s: SysvState, semid: number, semnum: number, cmd: number, arg
   const nsems = setSize(s, semid, cmd);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, with a negative size the array is refused (BAD_ADDRESS) and the kernel then gives the same errno as IPC_STAT did; a set never has 0 semaphores (docs/mutation.md)
   if (nsems < 0) return nsems;
+  // Stryker disable next-line ConditionalExpression,ArithmeticOperator: equivalent, the kernel reads and writes the array itself: a too-short or read-only check passes the real address and a page past linear memory or read-only gives EFAULT either way (docs/mutation.md)
   const ok = cmd === GETALL ? s.mem.structOut(arg, nsems * 2) : s.mem.structIn(arg, nsems * 2);
   return libc.sys(libc.semctl(semid, semnum, cmd, ok ? s.mem.hostAddress(arg) : libc.BAD_ADDRESS));
 }

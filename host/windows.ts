@@ -117,12 +117,14 @@ export class WindowManager {
     const flags = (shmflg & (SHM_RDONLY | SHM_EXEC)) | SHM_REMAP;
     const got = libc.shmat(shmid, want, flags);
     if (got === -1) return -libc.errno();
+    // Stryker disable next-line ConditionalExpression: unreachable, shmat with SHM_REMAP at a page-aligned address maps there or fails (docs/mutation.md)
     if (got !== want) {
       throw new WindowFatalError(`shmat placed segment ${shmid} at 0x${got.toString(16)}, asked 0x${want.toString(16)}`);
     }
     // The kernel unmapped what this window covers of older ones: whole
     // windows are gone, partly covered ones live on in fragments.
     const range = { start: startPage, end: startPage + pages };
+    // Stryker disable next-line ConditionalExpression: equivalent when forced true, a place the host picked overlaps no window (docs/mutation.md)
     if (explicit) for (const w of this.overlapping(range)) { // a place the host picked is free
       w.runs = w.runs.flatMap((r) => subtract(r, range));
       if (w.runs.length === 0) this.windows = this.windows.filter((x) => x !== w);
@@ -143,6 +145,7 @@ export class WindowManager {
    */
   private permissionFirst(shmid: number, shmflg: number, err: number): number {
     const got = libc.shmat(shmid, this.mem.hostAddress(0), shmflg & (SHM_RDONLY | SHM_EXEC));
+    // Stryker disable next-line ConditionalExpression: unreachable, shmat over linear memory's base without SHM_REMAP always fails (V8's reservation is mapped there) (docs/mutation.md)
     if (got !== -1) {
       throw new WindowFatalError(`shmat of segment ${shmid} over linear memory's base succeeded without SHM_REMAP`);
     }
