@@ -7,7 +7,7 @@ import { test, cli, guest } from './helpers.js';
 const faults = guest('faults');
 
 test('sysv and WASI answer EFAULT for out-of-range and read-only outputs', () => {
-  const r = cli(['run', '--env', 'FAULTS=1', faults]);
+  const r = cli(['run', '--env', 'FAULTS=1', faults], 'sixteen bytes...');
   assert.is(r.status, 0, r.stderr);
   const got = new Map(r.stdout.trim().split('\n').filter((l) => l !== 'done').map((l) => {
     const i = l.lastIndexOf(' ');
@@ -23,7 +23,7 @@ test('sysv and WASI answer EFAULT for out-of-range and read-only outputs', () =>
     'wasi fd_write nwritten ro': 21, 'wasi fd_write iovs oob': 21,
     'wasi args_get buf ro': 21, 'wasi args_get argv ro': 21, 'wasi args_get buf oob': 21,
     'wasi environ_get buf ro': 21, 'wasi environ_get envp ro': 21,
-    'wasi args_get buf straddles ro': 21, 'wasi environ_get buf straddles ro': 21,
+    'wasi args_get buf straddles ro': 21, 'wasi environ_get buf straddles ro': 21, 'wasi fd_read stdin into ro': 21,
   };
   for (const [what, errno] of Object.entries(expected)) assert.is(got.get(what), errno, what);
   assert.is(got.size, Object.keys(expected).length);

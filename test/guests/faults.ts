@@ -15,6 +15,7 @@
 @external("wasi_snapshot_preview1", "args_get") declare function args_get(argv: usize, buf: usize): u16;
 @external("wasi_snapshot_preview1", "environ_get") declare function environ_get(envp: usize, buf: usize): u16;
 @external("wasi_snapshot_preview1", "environ_sizes_get") declare function environ_sizes_get(n: usize, bytes: usize): u16;
+@external("wasi_snapshot_preview1", "fd_read") declare function fd_read(fd: u32, iovs: usize, n: usize, nread: usize): u16;
 const args = process.argv;
 const id = shmget(0, 4096, 0o1600);
 const sem = semget(0, 2, 0o1600);
@@ -63,6 +64,10 @@ environ_sizes_get(sizes, sizes + 4);
 line("wasi environ_get buf straddles ro", environ_get(<usize>heap.alloc(64), ro - load<u32>(sizes + 4) + 1));
 const iov = heap.alloc(8); store<u32>(iov, <u32>ro); store<u32>(iov, 0, 4);
 line("wasi fd_write nwritten ro", fd_write(1, iov, 1, ro));
+// stdin (the test gives it bytes) read into the read-only window: the host
+// itself would store there (a SIGSEGV of the whole host) without its check.
+const riov = heap.alloc(8); store<u32>(riov, <u32>ro); store<u32>(riov, 16, 4);
+line("wasi fd_read stdin into ro", fd_read(0, riov, 1, <usize>heap.alloc(4)));
 line("wasi fd_write iovs oob", fd_write(1, top - 4, 1, <usize>heap.alloc(4)));
 shmctl(id, 0, 0); semctl(sem, 0, 0, 0);
 if (args.length > 1 && args[1] == "store") { console.log("storing"); store<u8>(ro, 1); }
