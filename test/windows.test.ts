@@ -87,6 +87,43 @@ test('detached pages host later windows; growth only when needed', () => {
   assert.equal(wm.list(), []);
 });
 
+test('a window that needs more than the free tail of the reserved pages grows memory only by the difference', () => {
+  // First fit over the host's reserved pages, extending the last run when it
+  // ends at the end of memory: 13 free pages at the tail + 1 wasm page (16).
+  const { wm, mem } = setup(2); // guest pages 0-31
+  const small = segment(3 * 4096);
+  const a = wm.attach(small, 0, 0);
+  assert.is(a, 32 * 4096);
+  assert.is(mem.size, 3 * 65536, 'one wasm page grown: pages 32-47 reserved, 35-47 free');
+  const big = segment(17 * 4096);
+  const b = wm.attach(big, 0, 0);
+  assert.is(b, 35 * 4096, 'right after the first window, across the old end of memory');
+  assert.is(mem.size, 4 * 65536, 'grown by one more wasm page, not two');
+  assertIsSegment(mem.memory, b, big, 17 * 4096, 'the window across the old end');
+  wm.detachAll();
+  assert.is(shmStat(small)!.nattch + shmStat(big)!.nattch, 0);
+});
+
+test('an explicit window without SHM_REMAP must lie inside the host\'s reserved pages, up to their last page', () => {
+  const { wm, mem } = setup(2); // guest pages 0-31
+  const one = segment(4096);
+  const two = segment(2 * 4096);
+  const h = wm.attach(one, 0, 0); // reserves pages 32-47
+  assert.is(h, 32 * 4096);
+  assert.is(wm.detach(h), 0);
+  assert.is(wm.grow(1), 3, 'the guest grows memory: pages 48-63 are the guest\'s own');
+  assert.is(mem.size, 4 * 65536);
+  assert.is(wm.attach(two, 31 * 4096, 0), -Errno.EINVAL, 'starting on a guest page below the reserved run');
+  assert.is(wm.attach(two, 47 * 4096, 0), -Errno.EINVAL, 'running past the reserved run onto a guest page');
+  const e = wm.attach(two, 46 * 4096, 0);
+  assert.is(e, 46 * 4096, 'ending on the reserved run\'s last page');
+  assertIsSegment(mem.memory, e, two, 2 * 4096, 'the window at the end of the reserved run');
+  assert.is(wm.attach(two, 47 * 4096, SHM_REMAP), 47 * 4096, 'with SHM_REMAP the guest\'s pages may be replaced');
+  assert.is(shmStat(two)!.nattch, 2);
+  wm.detachAll();
+  assert.is(shmStat(two)!.nattch, 0);
+});
+
 test('two windows of one segment alias each other', () => {
   const { wm, memory } = setup();
   const id = segment(8192);
