@@ -104,6 +104,22 @@ test('a window that needs more than the free tail of the reserved pages grows me
   assert.is(shmStat(small)!.nattch + shmStat(big)!.nattch, 0);
 });
 
+test('after the guest grew its memory, a window bigger than the old free tail gets a reserved run of its own', () => {
+  // The free tail of a reserved run counts only while that run ends at the
+  // end of memory; here the guest's own pages 48-63 follow it.
+  const { wm, mem } = setup(2); // guest pages 0-31
+  const small = segment(3 * 4096);
+  assert.is(wm.attach(small, 0, 0), 32 * 4096); // reserves 32-47
+  assert.is(wm.grow(1), 3, 'the guest grows memory: pages 48-63 are its own');
+  const big = segment(17 * 4096);
+  const b = wm.attach(big, 0, 0);
+  assert.is(b, 64 * 4096, 'above the guest\'s new pages');
+  assert.is(mem.size, 6 * 65536, 'grown by the 17 pages it needs, rounded up to wasm pages');
+  assertIsSegment(mem.memory, b, big, 17 * 4096, 'the window above the guest\'s pages');
+  wm.detachAll();
+  assert.is(shmStat(small)!.nattch + shmStat(big)!.nattch, 0);
+});
+
 test('an explicit window without SHM_REMAP must lie inside the host\'s reserved pages, up to their last page', () => {
   const { wm, mem } = setup(2); // guest pages 0-31
   const one = segment(4096);
