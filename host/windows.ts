@@ -240,6 +240,7 @@ export class WindowManager {
     if (last && last.end === memPages) last.end = newEnd;
     else this.reserved.push({ start: first, end: newEnd });
     const again = this.firstFit(pages);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: an assertion, unreachable in a correct host: grown by what it needs, firstFit finds the room, and never at page 0 (docs/mutation.md)
     if (again < 0) throw new WindowFatalError(`no room for ${pages} pages after growing linear memory`);
     return again;
   }
