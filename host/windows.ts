@@ -279,6 +279,7 @@ export class WindowManager {
   grow(deltaPages: number): number {
     const delta = deltaPages >>> 0;
     const old = this.mem.size / WASM_PAGE_SIZE;
+    // Stryker disable next-line ConditionalExpression: equivalent when forced false, growing by 0 returns the old size too (after lifting and restoring any read-only window) (docs/mutation.md)
     if (delta === 0) return old;
     if (this.limitPages !== undefined && old + delta > this.limitPages) {
       this.limitRefusals++;
