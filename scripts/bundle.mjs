@@ -16,8 +16,8 @@
 //
 // The public API (dist/host/index.js and the rest) stays unbundled. tsc
 // writes the unbundled files again on every build, so a build that skips
-// this step (tsc alone, or Stryker's sandbox build) runs the same code,
-// unbundled.
+// this step (tsc alone) runs the same code, unbundled. Stryker's sandbox
+// build runs it too (scripts/mutation-test.mjs --build).
 import { buildSync } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -32,9 +32,15 @@ const self = fileURLToPath(import.meta.url);
 // mkdtemp, mode 0700: every process that runs as another user (conformance
 // `proc ... uid`, `wasi-sysv fuzz --user`) starts as root and drops to the
 // uid once loaded (issue 8, part 5), so it needs no way into the sandbox.
+// After tsc, the bundles of `npm run build` (scripts/bundle.mjs; esbuild is
+// found in the project above the sandbox, as @types/node is), so that the
+// mutants run in the bundled worker and command, as shipped, and the
+// startup test (which checks the bundles) passes on the unmutated host.
 if (process.argv[2] === '--build') {
   const r = spawnSync('tsc', ['-p', '.'], { cwd: root, stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: 'inherit' });
+  process.exit(b.status ?? 1);
 }
 
 // Everything runs in a private IPC namespace, as npm test does: the uvu
