@@ -91,11 +91,6 @@ function direntType(dt: number): number {
   }
 }
 
-/** Native memory that never moves, of a given size. */
-function nativeBuffer(size: number): libc.NativeScratch {
-  return new libc.NativeScratch(size);
-}
-
 const cstr = (s: string) => Buffer.from(s + '\0');
 const EMPTY = cstr('');
 const DOT = cstr('.');
@@ -125,8 +120,8 @@ function guestPath(mem: GuestMemory, ptr: number, len: number): Buffer {
 
 export class DirFs {
   private readonly fds = new Map<number, Entry>();
-  private readonly iov = nativeBuffer(libc.IOV_MAX * 16);
-  private readonly dents = nativeBuffer(64 * 1024);
+  private readonly iov = new libc.NativeScratch(libc.IOV_MAX * 16);
+  private readonly dents = new libc.NativeScratch(64 * 1024);
   private readonly how = new Uint8Array(24);
   private readonly howView = new DataView(this.how.buffer);
   private readonly times = new Uint8Array(32);
