@@ -31,6 +31,25 @@ function quietModule(): Buffer {
   ]);
 }
 
+/** Runs an ES module script in a fresh node process; it must exit 0. */
+function freshNode(script: string): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+/** fn with the path of quietModule() written to a temporary file, removed afterwards. */
+function withQuietModule(fn: (quiet: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-start-'));
+  const quiet = path.join(dir, 'quiet.wasm');
+  fs.writeFileSync(quiet, quietModule());
+  try {
+    fn(quiet);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs guests one after another on this thread of a fresh process; after each, whether the library is loaded. */
 function inFreshProcess(runs: Array<{ wasm: string; args: string[] }>): { lines: string[]; stderr: string } {
   const guestJs = pathToFileURL(path.join(ROOT, 'dist/host/guest.js')).href;
@@ -44,18 +63,14 @@ function inFreshProcess(runs: Array<{ wasm: string; args: string[] }>): { lines:
       const o = await runGuestHere({ wasmPath: r.wasm, args: [r.wasm, ...r.args], env: {}, dirs: [], trace: false });
       console.log('outcome ' + JSON.stringify(o) + ' library ' + wasiLibraryLoaded() + ' libc ' + libc.loaded());
     }`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  assert.is(r.status, 0, r.stderr);
+  const r = freshNode(script);
   return { lines: r.stdout.trim().split('\n'), stderr: r.stderr };
 }
 
 test('a guest that needs nothing of @wasmer/wasi never loads it; the first call that does loads it mid-run', () => {
   // Deliberate break: call library() at the top of createWasi (host/wasi.ts)
   // -> the first line says "library true" and this fails.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-start-'));
-  const quiet = path.join(dir, 'quiet.wasm');
-  fs.writeFileSync(quiet, quietModule());
-  try {
+  withQuietModule((quiet) => {
     const { lines } = inFreshProcess([
       { wasm: quiet, args: [] },
       // args_sizes_get and args_get are the library's: loaded on that call.
@@ -67,9 +82,7 @@ test('a guest that needs nothing of @wasmer/wasi never loads it; the first call 
       'outcome {"kind":"exit","code":0,"peakPages":1} library true',
     ], lines.join('\n'));
     assert.ok(lines.some((l) => l === `args ${tool},args`), `the guest read its args through the library: ${lines.join('\n')}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a guest that makes no sysv call never loads the C library (koffi); its first sysv call does, and works', () => {
@@ -78,10 +91,7 @@ test('a guest that makes no sysv call never loads the C library (koffi); its fir
   // "libc true" and this fails. Each C function is declared on its first
   // call (libc.ts, lazy); a stub kept by a caller must keep working, so the
   // second guest makes the same call twice.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsv-start-'));
-  const quiet = path.join(dir, 'quiet.wasm');
-  fs.writeFileSync(quiet, quietModule());
-  try {
+  withQuietModule((quiet) => {
     const { lines } = inFreshProcess([
       { wasm: quiet, args: [] },
       // No segment has this key: shmget gives ENOENT (id -2), and the tool exits 1.
@@ -92,9 +102,7 @@ test('a guest that makes no sysv call never loads the C library (koffi); its fir
     assert.equal(outcomes.map((l) => l.replace(/^.* libc /, 'libc ')), ['libc false', 'libc true', 'libc true'], lines.join('\n'));
     assert.equal(lines.filter((l) => l.startsWith('id ')), ['id -2', 'id -2'], lines.join('\n'));
     assert.ok(outcomes[1]!.includes('"kind":"exit","code":1'), lines.join('\n'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the built command and worker are one file each: a run loads no module graph (scripts/bundle.mjs)', () => {
@@ -115,7 +123,7 @@ test('initWasi() loads the library at once (a guest run as another user then nee
   const wasiJs = pathToFileURL(path.join(ROOT, 'dist/host/wasi.js')).href;
   const script = `const w = await import(${JSON.stringify(wasiJs)});
     const before = w.wasiLibraryLoaded(); await w.initWasi(); console.log(before + ' ' + w.wasiLibraryLoaded());`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const r = freshNode(script);
   assert.is(r.stdout.trim(), 'false true', r.stderr);
 });
 
