@@ -51,7 +51,8 @@ test('npm pack: what the package holds and what it leaves out', () => {
     'build/conformance/interp.wasm', 'build/bench/bench.wasm', 'build/bench/copy.wasm', 'build/bench/kernel.wasm',
     'assembly/bench/native/bench.c', 'assembly/index.ts', 'build/examples/counter-show.wasm',
     'dist/c/cc.js', 'c/include/sys/shm.h', 'c/include/sys/sem.h', 'c/include/sys/ipc.h', 'c/include/sys/wait.h',
-    'c/include/wasi-sysv/proc.h', 'c/lib/sysv.c', 'build/conformance/interp-c.wasm']) {
+    'c/include/wasi-sysv/proc.h', 'c/lib/sysv.c', 'build/conformance/interp-c.wasm',
+    'dist/fuzz/cli.js', 'fuzz/native/twin.c', 'build/fuzz/exec.wasm']) {
     assert.ok(files.includes(need), `the package holds ${need}`);
   }
   for (const f of files) {
@@ -88,13 +89,17 @@ test('an empty project installs the tarball and follows the README: build a gues
   assert.is(ok(sh('node embed.mjs'), 'the embedding example'), embedOut.body);
 });
 
-test('the installed package runs conformance --filter and bench --quick --filter', () => {
+test('the installed package runs conformance --filter, bench --quick --filter and fuzz', () => {
   const conf = ok(sh('npx wasi-sysv conformance --filter "IPC_PRIVATE ignores IPC_EXCL"'), 'conformance');
   assert.match(conf, /1 of 1 cases agree, 0 disagree/);
   assert.ok(fs.existsSync(path.join(proj, 'node_modules/wasi-sysv/build/conformance/interp')), 'the native interpreter was built with cc');
   const bench = ok(sh('npx wasi-sysv bench --quick --filter semop'), 'bench');
   assert.match(bench, /semop-uncontended\s+ns\/pair\s+\d/);
   assert.ok(fs.existsSync(path.join(proj, 'node_modules/wasi-sysv/build/bench/bench-native')), 'the bench C twin was built with cc');
+  // The README's fuzzing command (shorter): it was missing from the package.
+  const fuzz = ok(sh('npx wasi-sysv fuzz --seeds 1 --calls 300 --seed 7'), 'fuzz');
+  assert.match(fuzz, /1 seeds, 0 divergences, 0 host deaths/);
+  assert.ok(fs.existsSync(path.join(proj, 'node_modules/wasi-sysv/build/fuzz/twin')), 'the fuzz C twin was built with cc');
 });
 
 test('import("wasi-sysv") gives the API; a TypeScript consumer type-checks against the package', () => {
