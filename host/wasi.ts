@@ -246,6 +246,10 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
   const own: Record<string, Fn> = {
     proc_exit: (code: number) => { throw new GuestExit(code >>> 0); },
 
+    // Signals are not the guest's to send (the library panics on it: a host
+    // failure): ENOSYS, which wasi-libc's raise() passes on.
+    proc_raise: () => WasiErrno.NOSYS,
+
     fd_write: (fd: number, iovs: number, n: number, nwritten: number) => {
       if (DirFs.owns(fd)) return dirs.fd_write(fd, iovs, n, nwritten);
       if (fd !== 1 && fd !== 2) return lib['fd_write']!(fd, iovs, n, nwritten);

@@ -68,7 +68,7 @@ function fileOfMutant(id) {
 // Which tests can execute a file's code (the reasons are in docs/mutation.md).
 // uvu: fast in-process files first, the slow ones (guests as processes) last.
 const FAST_UVU = ['bad-input', 'guest-memory', 'layout', 'trace', 'windows'];
-const SLOW_UVU = ['fuzz', 'faults', 'processes', 'examples', 'cli'];
+const SLOW_UVU = ['fuzz', 'faults', 'wasi-bounds', 'processes', 'examples', 'cli'];
 
 // Conformance cases, chosen by the steps of their canonical scripts
 // ("12 shmctl 5 2 65536 -> $r"; `await` prefixes a step).
