@@ -150,6 +150,7 @@ const MAX_EXCLUDED = 5;
 const excludedFile = path.join(root, 'mutation-excluded.json');
 const excluded = new Set(!dryRun && stryker && fs.existsSync(excludedFile) ? JSON.parse(fs.readFileSync(excludedFile, 'utf8')) : []);
 const failedInDryRun = [];
+const whyFailed = new Map(); // unit -> what its failure printed (dry run)
 const t0 = performance.now();
 const elapsed = () => ((performance.now() - t0) / 1000).toFixed(1);
 // MUTATION_LOG=FILE: one JSON line per run, so an interrupted Stryker run
@@ -162,6 +163,7 @@ function record(result, by, extra = {}) {
 const fail = (what, test, result = 'killed') => {
   if (dryRun && test !== undefined) {
     failedInDryRun.push(test);
+    whyFailed.set(test, what);
     console.log(`mutation-test: dry run: ${what}: left out of the mutant runs`);
     if (MAX_EXCLUDED < failedInDryRun.length) {
       console.log(`mutation-test: dry run: more than ${MAX_EXCLUDED} tests fail on the unmutated host: fix the suite first`);
@@ -257,7 +259,10 @@ async function uvuFile(name) {
     return null;
   }
   const plain = r.out.replace(/\x1b\[[0-9;]*m/g, '');
-  const first = plain.split('\n').find((l) => /FAIL|Error/.test(l))?.trim().slice(0, 200) ?? '';
+  // The first failure and the lines that say why (kept short).
+  const lines = plain.split('\n');
+  const at = lines.findIndex((l) => /FAIL|Error/.test(l));
+  const first = at < 0 ? '' : lines.slice(at, at + 4).map((l) => l.trim()).filter(Boolean).join(' | ').slice(0, 400);
   return `uvu ${name} (exit ${r.code ?? r.signal}) ${first}`;
 }
 
@@ -390,7 +395,7 @@ async function runOrdered() {
 if (dryRun) {
   fs.writeFileSync(excludedFile, JSON.stringify(failedInDryRun));
   if (process.env.MUTATION_LOG) {
-    for (const t of failedInDryRun) fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ excluded: t }) + '\n');
+    for (const t of failedInDryRun) fs.appendFileSync(process.env.MUTATION_LOG, JSON.stringify({ excluded: t, why: whyFailed.get(t) }) + '\n');
   }
 }
 if (coveragePass) {
