@@ -14,7 +14,7 @@ import { sysvImports } from './sysv.js';
 import { ProcState, procImports } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
-import { GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT } from './wasm-rewrite.js';
+import { BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT } from './wasm-rewrite.js';
 import { loadModule } from './module.js';
 import { memoryHooks } from './perturb.js';
 import * as libc from './libc.js';
@@ -109,6 +109,34 @@ export function describeTrap(e: Error): { message: string; func?: string } {
   return func ? { message: e.message, func } : { message: e.message };
 }
 
+/**
+ * The guest's memory.copy, memory.fill and memory.init, routed here by the
+ * module rewrite (wasm-rewrite.ts): V8 would run them in C++, where a write
+ * into a read-only window is a SIGSEGV of the host, not the guest's trap.
+ * Any byte out of bounds, or a destination byte in a read-only window, traps
+ * as the instruction does, before anything is written.
+ */
+function bulkMemory(state: SysvState): Record<string, Function> {
+  const trap = () => new WebAssembly.RuntimeError('memory access out of bounds');
+  return {
+    [BULK_IMPORTS.copy]: (dest: number, src: number, n: number) => {
+      const mem = state.mem, len = n >>> 0;
+      if (!mem.inBounds(src, len) || !mem.writable(dest, len)) throw trap();
+      mem.u8.copyWithin(dest >>> 0, src >>> 0, (src >>> 0) + len);
+    },
+    [BULK_IMPORTS.fill]: (dest: number, value: number, n: number) => {
+      const mem = state.mem, len = n >>> 0;
+      if (!mem.writable(dest, len)) throw trap();
+      mem.u8.fill(value & 0xff, dest >>> 0, (dest >>> 0) + len);
+    },
+    // The instruction itself checks the data segment and the bounds.
+    [BULK_IMPORTS.init]: (dest: number, offset: number, n: number) => {
+      if (state.mem.inBounds(dest, n >>> 0) && !state.mem.writable(dest, n >>> 0)) throw trap();
+      return [dest, offset, n];
+    },
+  };
+}
+
 export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
   const module = opts.module ?? await loadModule(opts.wasmPath, { wrapLoads: opts.perturbSeed !== undefined });
   if (opts.uid !== undefined) {
@@ -137,7 +165,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     ...(opts.spawnTokens !== undefined ? { tokens: opts.spawnTokens } : {}),
   }, stop);
   const sysv = sysvImports(state, trace, opts.perturbSeed);
-  const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta) };
+  const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta), ...bulkMemory(state) };
   if (opts.perturbSeed !== undefined && WebAssembly.Module.imports(module).some((i) => i.name === PERTURB_IMPORTS.at)) {
     // The load hooks pause only after loads from windows: they learn them after each shmat and shmdt.
     const hooks = memoryHooks(opts.perturbSeed);

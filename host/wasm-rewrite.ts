@@ -11,11 +11,24 @@
 // host calls once the instance is bound, since it may grow memory before the
 // host has the instance's memory in hand.
 //
+// The bulk memory instructions are routed the same way, for another crash:
+// V8 runs memory.copy and memory.fill in C++ (memmove, memset), outside the
+// trap handler that turns a fault in wasm code into a trap, so either one
+// writing into a read-only window killed the whole host with SIGSEGV (a
+// guest store there traps, as it should). `memory.copy` and `memory.fill`
+// become calls of host functions (BULK_IMPORTS, type (i32 i32 i32) -> ())
+// that check the ranges, trap as the instruction would ("memory access out
+// of bounds") on any byte out of bounds or read-only, and else do the copy
+// or fill; `memory.init` (which reads a data segment the host does not keep)
+// keeps its instruction behind a call of a check (type (i32 i32 i32) ->
+// (i32 i32 i32), the arguments returned as they came).
+//
 // A small strict decoder instead of binaryen: importing binaryen costs about
 // 950 ms per run (platform-facts.md), this costs about a millisecond. It
 // decodes every instruction with its immediates; an unknown opcode or a
 // malformed module is a WasmRewriteError, never a guess. A module without
-// memory.grow is returned as it is (the same bytes).
+// memory.grow and bulk memory instructions is returned as it is (the same
+// bytes).
 //
 // Race hunting (perturb.ts) asks for one more edit, only when perturbation
 // is on: every plain load of linear memory (i32/i64/f32/f64.load and the
@@ -33,6 +46,11 @@ export const GROW_IMPORT = { module: 'wasi-sysv', name: 'memory.grow' } as const
  * at: (i32 address) -> the same; i32/i64/f32/f64: (the value loaded) -> the same.
  */
 export const PERTURB_IMPORTS = { at: 'perturb.at', i32: 'perturb.i32', i64: 'perturb.i64', f32: 'perturb.f32', f64: 'perturb.f64' } as const;
+/**
+ * The bulk memory instructions of a rewritten module (module GROW_IMPORT.module):
+ * copy: (dest, src, n) -> (); fill: (dest, value, n) -> (); init: (dest, offset, n) -> the same three.
+ */
+export const BULK_IMPORTS = { copy: 'memory.copy', fill: 'memory.fill', init: 'memory.init' } as const;
 /** Export name under which a rewritten module's start function is offered. */
 export const START_EXPORT = 'wasi-sysv.start';
 
@@ -43,6 +61,8 @@ export interface RewriteResult {
   bytes: Uint8Array<ArrayBuffer>;
   /** memory.grow instructions replaced (0 without loads: bytes is the input itself). */
   grows: number;
+  /** memory.copy, memory.fill and memory.init instructions routed through the host. */
+  bulk: number;
   /** Loads wrapped in the perturbation hooks (0 unless asked for). */
   loads: number;
   /** The module had a start function, now exported as START_EXPORT. */
@@ -172,18 +192,22 @@ function tabletype(r: Reader): void {
 interface Ctx {
   /** Number of imported functions: indices at or above it move up by `added`. */
   funcImports: number;
-  /** Function imports the rewrite adds: 1 (grow), or 6 (grow and the load hooks). */
+  /** Function imports the rewrite adds: 4 (grow and the bulk ones), or 9 (and the load hooks). */
   added: number;
   /** Wrap the loads in the perturbation hooks; counted in `loads`. */
   wrapLoads: boolean;
   loads: number;
   /** memory.grow instructions seen so far. */
   grows: number;
+  /** Bulk memory instructions seen so far. */
+  bulk: number;
   /**
    * Edits found by expr(), in input order, as triples [from, to, value]:
    * bytes [from, to) become the LEB128 of value, or, for value -1 (a
    * memory.grow), `call $grow`, or, for -2..-5 (a load of i32, i64, f32,
-   * f64), `call $at; <the same bytes>; call $after_T`.
+   * f64), `call $at; <the same bytes>; call $after_T`, or, for COPY and
+   * FILL, `call $copy` or `call $fill`, or, for INIT, `call $init; <the
+   * same bytes>`.
    */
   patches: number[];
 }
@@ -191,6 +215,10 @@ interface Ctx {
 const shiftFunc = (ctx: Ctx, idx: number) => (idx >= ctx.funcImports ? idx + ctx.added : idx);
 const GROW = -1;
 const LOAD = -2; // LOAD - t for a load of value type t: 0 i32, 1 i64, 2 f32, 3 f64
+const LOAD_LAST = LOAD - 3;
+const COPY = -10, FILL = -11, INIT = -12;
+// The added imports, by their place after the module's own function imports.
+const AT_GROW = 0, AT_COPY = 1, AT_FILL = 2, AT_INIT = 3, AT_LOAD_AT = 4, AT_LOAD_AFTER = 5;
 // The value type each plain load opcode (0x28..0x35) yields.
 const LOAD_TYPE = [0, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
 
@@ -286,7 +314,7 @@ function expr(r: Reader, ctx: Ctx, code: boolean): void {
         depth++; break;
       case K_DELEGATE: r.u32(); depth--; break; // delegate ends its try
       case K_PREFIX:
-        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at);
+        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at, ctx, code); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at);
         break;
       default: r.fail(`unknown opcode 0x${op.toString(16)}`, at);
     }
@@ -300,11 +328,15 @@ function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx
     const pFrom = patches[i]!, pTo = patches[i + 1]!, value = patches[i + 2]!;
     if (pFrom < from || pTo > to) continue;
     out.span(b, at, pFrom);
-    if (value === GROW) out.push([0x10, ...leb(ctx.funcImports)]);
-    else if (value <= LOAD) {
-      out.push([0x10, ...leb(ctx.funcImports + 1)]);
+    const call = (k: number) => out.push([0x10, ...leb(ctx.funcImports + k)]);
+    if (value === GROW) call(AT_GROW);
+    else if (value === COPY) call(AT_COPY);
+    else if (value === FILL) call(AT_FILL);
+    else if (value === INIT) { call(AT_INIT); out.span(b, pFrom, pTo); }
+    else if (value <= LOAD && value >= LOAD_LAST) {
+      call(AT_LOAD_AT);
       out.span(b, pFrom, pTo);
-      out.push([0x10, ...leb(ctx.funcImports + 2 + (LOAD - value))]);
+      call(AT_LOAD_AFTER + (LOAD - value));
     } else out.push(leb(value));
     at = pTo;
   }
@@ -328,11 +360,19 @@ function gcOp(r: Reader, at: number): void {
   else if (!(sub === 15 || (sub >= 26 && sub <= 30))) r.fail(`unknown opcode 0xfb ${sub}`, at);
 }
 
-function miscOp(r: Reader, at: number): void {
+function miscOp(r: Reader, at: number, ctx: Ctx, code: boolean): void {
   const sub = r.u32();
   if (sub <= 7) return; // saturating truncations
-  if (sub === 8 || sub === 10 || sub === 12 || sub === 14) { r.u32(); r.u32(); } // memory.init memory.copy table.init table.copy
-  else if (sub === 9 || sub === 11 || sub === 13 || (sub >= 15 && sub <= 17)) r.u32(); // data.drop memory.fill elem.drop table.grow/size/fill
+  if (sub === 8 || sub === 10 || sub === 11) { // memory.init memory.copy memory.fill
+    const what = sub === 8 ? 'memory.init' : sub === 10 ? 'memory.copy' : 'memory.fill';
+    if (sub === 8) r.u32(); // its data segment
+    const mems = sub === 10 ? [r.u32(), r.u32()] : [r.u32()];
+    if (mems.some((m) => m !== 0)) r.fail(`${what} of memory ${mems.find((m) => m !== 0)} (only one memory is supported)`, at);
+    if (!code) r.fail(`${what} in a constant expression`, at);
+    ctx.bulk++;
+    ctx.patches.push(at, r.pos, sub === 8 ? INIT : sub === 10 ? COPY : FILL);
+  } else if (sub === 12 || sub === 14) { r.u32(); r.u32(); } // table.init table.copy
+  else if (sub === 9 || sub === 13 || (sub >= 15 && sub <= 17)) r.u32(); // data.drop elem.drop table.grow/size/fill
   else r.fail(`unknown opcode 0xfc ${sub}`, at);
 }
 
@@ -470,7 +510,8 @@ function names(r: Reader, ctx: Ctx, out: Out): void {
 }
 
 /**
- * Rewrites every memory.grow into a call of the GROW_IMPORT function.
+ * Rewrites every memory.grow into a call of the GROW_IMPORT function (and
+ * the bulk memory instructions into BULK_IMPORTS calls).
  * Throws WasmRewriteError for anything it cannot decode with certainty.
  */
 export function routeMemoryGrow(input: Uint8Array<ArrayBuffer>): RewriteResult {
@@ -492,10 +533,10 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   const imp = find(SEC.import);
   const { funcs: funcImports, memory64: importedMemory64 } = imp ? readImports(reader(imp)) : { funcs: 0, memory64: false };
   const codeSec = find(SEC.code);
-  const ctx: Ctx = { funcImports, added: wrapLoads ? 6 : 1, wrapLoads, loads: 0, grows: 0, patches: [] };
+  const ctx: Ctx = { funcImports, added: wrapLoads ? 9 : 4, wrapLoads, loads: 0, grows: 0, bulk: 0, patches: [] };
   const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
-  const grows = ctx.grows;
-  if (grows === 0 && !wrapLoads) return { bytes: input, grows: 0, loads: 0, startExported: false };
+  const { grows, bulk } = ctx;
+  if (grows === 0 && bulk === 0 && !wrapLoads) return { bytes: input, grows: 0, bulk: 0, loads: 0, startExported: false };
 
   let memory64 = importedMemory64;
   const mem = find(SEC.memory);
@@ -514,13 +555,15 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   out.span(b, 0, 8);
   const section = (id: number, payload: Out) => { out.push([id]); out.u32(payload.length); out.push(payload.bytes()); };
   let newType = -1;
-  // The imports added, after the module's own: grow, then the load hooks.
+  // The imports added, after the module's own (in the order of the AT_
+  // constants): grow, the bulk ones, then the load hooks.
   const added = () => {
     const entry = (name: string, type: number) => [...utf8(GROW_IMPORT.module), ...utf8(name), 0x00, ...leb(type)];
-    const list = [entry(GROW_IMPORT.name, newType)];
+    const list = [entry(GROW_IMPORT.name, newType), entry(BULK_IMPORTS.copy, newType + 1), entry(BULK_IMPORTS.fill, newType + 1),
+      entry(BULK_IMPORTS.init, newType + 2)];
     if (wrapLoads) {
-      list.push(entry(PERTURB_IMPORTS.at, newType), entry(PERTURB_IMPORTS.i32, newType), entry(PERTURB_IMPORTS.i64, newType + 1),
-        entry(PERTURB_IMPORTS.f32, newType + 2), entry(PERTURB_IMPORTS.f64, newType + 3));
+      list.push(entry(PERTURB_IMPORTS.at, newType), entry(PERTURB_IMPORTS.i32, newType), entry(PERTURB_IMPORTS.i64, newType + 3),
+        entry(PERTURB_IMPORTS.f32, newType + 4), entry(PERTURB_IMPORTS.f64, newType + 5));
     }
     return list;
   };
@@ -531,9 +574,11 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     switch (s.id) {
       case SEC.type: {
         newType = r.u32();
-        p.u32(newType + (wrapLoads ? 4 : 1));
+        p.u32(newType + (wrapLoads ? 6 : 3));
         p.span(b, r.pos, s.end);
         p.push([0x60, 0x01, 0x7f, 0x01, 0x7f]); // (func (param i32) (result i32)), its own rec group
+        p.push([0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]); // (func (param i32 i32 i32)): copy, fill
+        p.push([0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x03, 0x7f, 0x7f, 0x7f]); // (param i32 i32 i32) (result i32 i32 i32): init
         // The same for i64, f32, f64: the load hooks' identities.
         if (wrapLoads) p.push([0x60, 0x01, 0x7e, 0x01, 0x7e, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7c, 0x01, 0x7c]);
         section(s.id, p);
@@ -617,5 +662,5 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     }
     section(s.id, p);
   }
-  return { bytes: out.bytes(), grows, loads: ctx.loads, startExported: startFunc !== undefined };
+  return { bytes: out.bytes(), grows, bulk, loads: ctx.loads, startExported: startFunc !== undefined };
 }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import binaryen from 'binaryen';
-import { routeMemoryGrow, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
+import { routeMemoryGrow, BULK_IMPORTS, GROW_IMPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
 import os from 'node:os';
 import { loadModule, ModuleError } from '../host/guest.js';
 import { ROOT, cli, test } from './helpers.js';
@@ -23,11 +23,19 @@ function assemble(name: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Instantiates a module; a rewritten one gets a $grow that records each call. */
+/** The four imports every rewritten module has, by name: grow, then copy, fill and init. */
+const ADDED = [GROW_IMPORT.name, BULK_IMPORTS.copy, BULK_IMPORTS.fill, BULK_IMPORTS.init].map((n) => `${GROW_IMPORT.module}.${n}`);
+
+/**
+ * Instantiates a module; a rewritten one gets a $grow that records each
+ * call, and bulk memory functions that record theirs and do the operation.
+ */
 function instantiate(bytes: Uint8Array<ArrayBuffer>) {
   const log: number[] = [];
   const grows: number[] = [];
+  const bulk: string[] = [];
   let memory: WebAssembly.Memory | undefined;
+  const u8 = () => new Uint8Array(memory!.buffer);
   const imports = {
     env: { log: (x: number) => { log.push(x); }, twice: (x: number) => 2 * x },
     [GROW_IMPORT.module]: {
@@ -35,6 +43,9 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>) {
         grows.push(delta);
         try { return memory!.grow(delta); } catch { return -1; }
       },
+      [BULK_IMPORTS.copy]: (d: number, s: number, n: number) => { bulk.push(`copy ${d} ${s} ${n}`); u8().copyWithin(d, s, s + n); },
+      [BULK_IMPORTS.fill]: (d: number, v: number, n: number) => { bulk.push(`fill ${d} ${v} ${n}`); u8().fill(v, d, d + n); },
+      [BULK_IMPORTS.init]: (d: number, o: number, n: number) => { bulk.push(`init ${d} ${o} ${n}`); return [d, o, n]; },
     },
   };
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
@@ -42,7 +53,7 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>) {
   const start = instance.exports[START_EXPORT];
   if (typeof start === 'function') start();
   const call = (name: string) => (instance.exports[name] as () => number)();
-  return { instance, log, grows, call, memory };
+  return { instance, log, grows, bulk, call, memory };
 }
 
 const trapIn = (fn: () => unknown): string => {
@@ -66,7 +77,9 @@ test('a rewritten module computes what the original does; each memory.grow calls
   assert.is(after.memory.buffer.byteLength, before.memory.buffer.byteLength);
   assert.is(after.call('grow-far'), -1, 'past the maximum: -1, as memory.grow');
   assert.is(before.call('grow-far'), -1);
+  const seen = after.bulk.length;
   assert.is(after.call('simd'), before.call('simd'), 'SIMD, bulk memory, atomics, exceptions decoded and kept');
+  assert.equal(after.bulk.slice(seen), ['fill 100 7 4', 'copy 200 16 4'], 'memory.fill and memory.copy went through the host, arguments in order');
   assert.match(trapIn(() => after.call('boom')), /^at boom \(/, 'the name section still names the trapping function');
   assert.match(trapIn(() => before.call('boom')), /^at boom \(/);
 });
@@ -76,7 +89,7 @@ test('the rewritten module has no memory.grow left and imports $grow as (i32) ->
   assert.is(routeMemoryGrow(r.bytes).grows, 0);
   const m = new WebAssembly.Module(r.bytes);
   const imports = WebAssembly.Module.imports(m);
-  assert.equal(imports.map((i) => `${i.module}.${i.name}`), ['env.log', 'env.twice', `${GROW_IMPORT.module}.${GROW_IMPORT.name}`]);
+  assert.equal(imports.map((i) => `${i.module}.${i.name}`), ['env.log', 'env.twice', ...ADDED]);
   const exports = WebAssembly.Module.exports(m).map((e) => e.name);
   assert.equal(exports, ['memory', 'run', 'grow-far', 'simd', 'boom', START_EXPORT]);
   // A wrong signature is refused at link time: the type really is (i32) -> i32.
@@ -107,7 +120,7 @@ test('every guest of the repository is rewritten into a valid module that keeps 
     const before = new WebAssembly.Module(bytes);
     const after = new WebAssembly.Module(r.bytes);
     assert.equal(WebAssembly.Module.exports(after), WebAssembly.Module.exports(before), g);
-    assert.equal(WebAssembly.Module.imports(after).slice(0, -1), WebAssembly.Module.imports(before), g);
+    assert.equal(WebAssembly.Module.imports(after).slice(0, -ADDED.length), WebAssembly.Module.imports(before), g);
     assert.is(routeMemoryGrow(r.bytes).grows, 0, g);
   }
 });
@@ -206,9 +219,9 @@ test('the tiny module itself is fine: one memory.grow, rewritten', () => {
   const ok = tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0x0b]);
   const r = routeMemoryGrow(ok);
   assert.is(r.grows, 1);
-  // type section gained (i32) -> i32, an import section appeared, the call targets import 0.
+  // type section gained (i32) -> i32 and the bulk types, an import section appeared, the call targets import 0.
   const m = new WebAssembly.Module(r.bytes); // validates without a memory: the call replaced the instruction
-  assert.equal(WebAssembly.Module.imports(m), [{ module: GROW_IMPORT.module, name: GROW_IMPORT.name, kind: 'function' }]);
+  assert.equal(WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name} ${i.kind}`), ADDED.map((n) => `${n} function`));
 });
 
 test('loadModule: a valid module the rewrite refuses is one clear ModuleError; an invalid one keeps the engine\'s message', async () => {
@@ -242,6 +255,40 @@ test('a guest whose start function grows memory runs under the host', () => {
     const r = cli(['run', file]);
     assert.is(r.status, 0, r.stderr);
     assert.is(r.stderr, '');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// What the bulk memory rewrite is for: a guest's memory.copy, memory.fill or
+// memory.init into a read-only window killed the whole host with SIGSEGV
+// (V8 runs them in C++, outside its trap handler). Each is now the guest's
+// trap, and each still does its work everywhere else.
+test('bulk memory: into a read-only window or out of bounds traps the guest, never the host; elsewhere it works', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+  const text = fs.readFileSync(path.join(ROOT, 'test/wasm/bulk.wat'), 'utf8');
+  try {
+    const cases: Array<[mode: number, what: string, trap: boolean]> = [
+      [0, 'copy, fill and init in the guest\'s own memory', false], [1, 'copy into the window', true],
+      [2, 'fill into the window', true], [3, 'init into the window', true], [4, 'copy past the end of memory', true],
+      [5, 'init of a dropped segment', true], [6, 'copy of 0 bytes into the window', false], [7, 'copy from the window', false],
+    ];
+    for (const [mode, what, trap] of cases) {
+      const m = binaryen.parseText(text.replace('MODE', String(mode)));
+      m.setFeatures(binaryen.Features.All);
+      const file = path.join(dir, `bulk-${mode}.wasm`);
+      fs.writeFileSync(file, m.emitBinary());
+      m.dispose();
+      const r = cli(['run', file]);
+      assert.is(r.signal, null, `${what}: the host died of ${r.signal}`);
+      if (trap) {
+        assert.is(r.status, 134, `${what}: ${r.stderr}`);
+        assert.match(r.stderr, /trapped: .*out of bounds/, what);
+      } else {
+        assert.is(r.status, 0, `${what}: ${r.stderr}`);
+        assert.is(r.stderr, '', what);
+      }
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
