@@ -176,10 +176,21 @@ poll_oneoff second event straddles ro 21
 poll_oneoff nevents ro 21
 poll_oneoff second subscription oob 21
 poll_oneoff none 28
+poll_oneoff mixed 0 0:0:0 1:0:1 2:0:2 3:8:1 4:8:2 5:0:1 6:8:1 7:28:0 8:28:0 10:0:0
+fd_read stdin skips an empty iovec 0
+fd_read stdin got 4 0
+fd_read stdin only empty iovecs 0
+fd_read stdin got 0 0
+abcd
+fd_write stdout two iovecs 0
+fd_write stdout wrote 5 0
 random_get ok 0
 random_get straddles ro 21
 random_get straddles end 21
 random_get wraps 21
+random_get 1.5 MiB 0
+random_get its last 64 bytes are filled 0
+random_get 0 bytes 0
 sched_yield ok 0
 proc_raise 0 52
 fd_close F 0
