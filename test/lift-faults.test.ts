@@ -18,9 +18,9 @@ test.after.each(cleanup);
 
 const SIZE = 8192;
 
-function run(shmid: number, step: Step): Promise<Outcome> {
+function run(shmid: number, step: Step, shmid2?: number): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./lift-faults-worker.js', import.meta.url), { workerData: { shmid, size: SIZE, step } });
+    const w = new Worker(new URL('./lift-faults-worker.js', import.meta.url), { workerData: { shmid, shmid2, size: SIZE, step } });
     let out: Outcome | undefined;
     w.on('message', (m: Outcome) => { out = m; });
     w.on('error', reject);
@@ -59,6 +59,16 @@ test('a window that cannot be put back: a one-line fatal error, the segment and 
   assert.not.ok(o.storeTraps);
   assert.is(shmStat(id)!.nattch, 1, 'the window was detached (only the peer is attached)');
   assert.is(peer.read(0), 0xc0ffee, 'the data is intact');
+});
+
+test('two windows that cannot be put back: the error names both, lowest first', async () => {
+  const a = segment(SIZE), b = segment(SIZE);
+  const o = await run(a, 'put back both', b);
+  assert.ok(o.fatal, 'a WindowFatalError');
+  assert.ok(o.ro < o.ro2);
+  assert.is(o.error, `could not map read-only window pages back at guest 0x${o.ro.toString(16)}, 0x${o.ro2.toString(16)} after growing linear memory (errno 12); the guest cannot go on`);
+  assert.is(shmStat(a)!.nattch, 0);
+  assert.is(shmStat(b)!.nattch, 0);
 });
 
 test('a detach whose fresh pages cannot be mapped: a one-line fatal error, the window stays as it was', async () => {
