@@ -102,9 +102,17 @@ export class GuestMemory {
     return this.base + (ptr >>> 0);
   }
 
+  /**
+   * The guest's own flag (the rewritten module's READONLY_EXPORT, see
+   * wasm-rewrite.ts): kept at 1 while a read-only window exists, so that its
+   * memory.copy and memory.fill ask the host to check them only then.
+   */
+  readOnlyFlag?: WebAssembly.Global;
+
   /** The read-only windows' byte ranges [start, end), replacing the old set. */
   setReadOnly(ranges: Array<{ start: number; end: number }>): void {
     this.readOnly = ranges.map((r) => ({ start: r.start, end: r.end }));
+    if (this.readOnlyFlag) this.readOnlyFlag.value = ranges.length > 0 ? 1 : 0;
   }
 
   // Typed access. Callers check the whole structure once with inBounds() or

@@ -14,7 +14,9 @@ import { sysvImports } from './sysv.js';
 import { ProcState, procImports } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
-import { BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, START_EXPORT } from './wasm-rewrite.js';
+import { BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, READONLY_EXPORT, START_EXPORT, WRAPPER_NAMES } from './wasm-rewrite.js';
+
+const WRAPPERS = Object.values(WRAPPER_NAMES);
 import { loadModule } from './module.js';
 import { memoryHooks } from './perturb.js';
 import * as libc from './libc.js';
@@ -103,16 +105,19 @@ export type GuestOutcome = (
 
 /** The trap's message and the innermost guest function named in its stack. */
 export function describeTrap(e: Error): { message: string; func?: string } {
-  const frame = (e.stack ?? '').split('\n').find((l) => l.includes('wasm://') || l.includes('wasm-function['));
+  // The first frame of the guest's own code (not a function the host's
+  // rewrite added: a trap in its memory.copy is the caller's).
+  const frame = (e.stack ?? '').split('\n').find((l) => (l.includes('wasm://') || l.includes('wasm-function[')) && !WRAPPERS.some((n) => l.includes(`at ${n} (`)));
   const named = frame?.match(/at\s+(.+?)\s+\(wasm:\/\//);
   const func = named?.[1] ?? frame?.match(/wasm-function\[\d+\]/)?.[0];
   return func ? { message: e.message, func } : { message: e.message };
 }
 
 /**
- * The guest's memory.copy, memory.fill and memory.init, routed here by the
- * module rewrite (wasm-rewrite.ts): V8 would run them in C++, where a write
- * into a read-only window is a SIGSEGV of the host, not the guest's trap.
+ * The guest's memory.copy and memory.fill while it has a read-only window,
+ * and its memory.init always, routed here by the module rewrite
+ * (wasm-rewrite.ts): V8 would run them in C++, where a write into a
+ * read-only window is a SIGSEGV of the host, not the guest's trap.
  * Any byte out of bounds, or a destination byte in a read-only window, traps
  * as the instruction does, before anything is written.
  */
@@ -195,6 +200,8 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     return { kind: 'error', message: `cannot instantiate ${opts.wasmPath}: ${e?.message ?? e}` };
   }
   state.bind(instance.exports['memory'] as WebAssembly.Memory, { memoryPages: opts.memoryPages });
+  const flag = instance.exports[READONLY_EXPORT];
+  if (flag instanceof WebAssembly.Global) state.mem.readOnlyFlag = flag;
   wasi.bind(instance, state.mem);
 
   let outcome: GuestOutcome;

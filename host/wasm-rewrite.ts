@@ -16,12 +16,16 @@
 // trap handler that turns a fault in wasm code into a trap, so either one
 // writing into a read-only window killed the whole host with SIGSEGV (a
 // guest store there traps, as it should). `memory.copy` and `memory.fill`
-// become calls of host functions (BULK_IMPORTS, type (i32 i32 i32) -> ())
-// that check the ranges, trap as the instruction would ("memory access out
-// of bounds") on any byte out of bounds or read-only, and else do the copy
-// or fill; `memory.init` (which reads a data segment the host does not keep)
-// keeps its instruction behind a call of a check (type (i32 i32 i32) ->
-// (i32 i32 i32), the arguments returned as they came).
+// become calls of two functions the rewrite appends to the module: while
+// the guest has no read-only window (a mutable i32 global the rewrite also
+// appends, exported as READONLY_EXPORT, that the host keeps up to date) each
+// runs the instruction itself, at the instruction's speed; with one, it
+// calls a host function (BULK_IMPORTS, type (i32 i32 i32) -> ()) that checks
+// the ranges, traps as the instruction would ("memory access out of
+// bounds") on any byte out of bounds or read-only, and else does the copy
+// or fill. `memory.init` (which reads a data segment the host does not
+// keep, and is rare) keeps its instruction behind a call of a host check
+// (type (i32 i32 i32) -> (i32 i32 i32), the arguments returned as they came).
 //
 // A small strict decoder instead of binaryen: importing binaryen costs about
 // 950 ms per run (platform-facts.md), this costs about a millisecond. It
@@ -51,6 +55,10 @@ export const PERTURB_IMPORTS = { at: 'perturb.at', i32: 'perturb.i32', i64: 'per
  * copy: (dest, src, n) -> (); fill: (dest, value, n) -> (); init: (dest, offset, n) -> the same three.
  */
 export const BULK_IMPORTS = { copy: 'memory.copy', fill: 'memory.fill', init: 'memory.init' } as const;
+/** Names of the appended functions (in the name section): a trap's report skips them for their caller. */
+export const WRAPPER_NAMES = { copy: 'wasi-sysv.memory.copy', fill: 'wasi-sysv.memory.fill' } as const;
+/** Export name of a rewritten module's flag: 1 while the guest has a read-only window (the host sets it). */
+export const READONLY_EXPORT = 'wasi-sysv.readonly';
 /** Export name under which a rewritten module's start function is offered. */
 export const START_EXPORT = 'wasi-sysv.start';
 
@@ -69,7 +77,9 @@ export interface RewriteResult {
   startExported: boolean;
 }
 
-const SEC = { custom: 0, type: 1, import: 2, table: 4, memory: 5, global: 6, export: 7, start: 8, elem: 9, code: 10 } as const;
+const SEC = { custom: 0, type: 1, import: 2, func: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, elem: 9, code: 10 } as const;
+// Where each known section must stand (the tag section, 13, between memory and global; data count, 12, before code).
+const RANK: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
 class Reader {
   constructor(readonly b: Uint8Array, public pos: number, readonly end: number) {}
@@ -201,6 +211,9 @@ interface Ctx {
   grows: number;
   /** Bulk memory instructions seen so far. */
   bulk: number;
+  /** Indices of the appended functions memory.copy and memory.fill become. */
+  copyFn: number;
+  fillFn: number;
   /**
    * Edits found by expr(), in input order, as triples [from, to, value]:
    * bytes [from, to) become the LEB128 of value, or, for value -1 (a
@@ -330,8 +343,8 @@ function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx
     out.span(b, at, pFrom);
     const call = (k: number) => out.push([0x10, ...leb(ctx.funcImports + k)]);
     if (value === GROW) call(AT_GROW);
-    else if (value === COPY) call(AT_COPY);
-    else if (value === FILL) call(AT_FILL);
+    else if (value === COPY) out.push([0x10, ...leb(ctx.copyFn)]);
+    else if (value === FILL) out.push([0x10, ...leb(ctx.fillFn)]);
     else if (value === INIT) { call(AT_INIT); out.span(b, pFrom, pTo); }
     else if (value <= LOAD && value >= LOAD_LAST) {
       call(AT_LOAD_AT);
@@ -410,20 +423,21 @@ function sections(b: Uint8Array): Section[] {
   return out;
 }
 
-/** Decodes the imports; returns how many are functions and whether a memory is 64-bit. */
-function readImports(r: Reader): { funcs: number; memory64: boolean } {
+/** Decodes the imports; returns how many are functions and globals, and whether a memory is 64-bit. */
+function readImports(r: Reader): { funcs: number; globals: number; memory64: boolean } {
   let funcs = 0;
+  let globals = 0;
   let memory64 = false;
   for (let n = r.u32(); n > 0; n--) {
     r.name(); r.name();
     const kind = r.byte();
     if (kind === 0) { r.u32(); funcs++; } else if (kind === 1) tabletype(r);
     else if (kind === 2) memory64 ||= limits(r).memory64;
-    else if (kind === 3) { valtype(r); r.byte(); } else if (kind === 4) { r.byte(); r.u32(); }
+    else if (kind === 3) { valtype(r); r.byte(); globals++; } else if (kind === 4) { r.byte(); r.u32(); }
     else r.fail(`unknown import kind ${kind}`, r.pos - 1);
   }
   r.done('import section');
-  return { funcs, memory64 };
+  return { funcs, globals, memory64 };
 }
 
 /**
@@ -444,8 +458,8 @@ function scanCode(r: Reader, ctx: Ctx): number[] {
   return bodies;
 }
 
-function writeCode(b: Uint8Array, bodies: number[], ctx: Ctx, out: Out): void {
-  out.u32(bodies.length / 2);
+function writeCode(b: Uint8Array, bodies: number[], ctx: Ctx, out: Out, extra: number[][]): void {
+  out.u32(bodies.length / 2 + extra.length);
   let p = 0; // patches are in input order, as are the bodies
   const patches = ctx.patches;
   for (let i = 0; i < bodies.length; i += 2) {
@@ -458,6 +472,7 @@ function writeCode(b: Uint8Array, bodies: number[], ctx: Ctx, out: Out): void {
     out.u32(body.length);
     out.push(body.bytes());
   }
+  for (const e of extra) out.push(e);
 }
 
 /** Element segments (all eight encodings) with function indices shifted. */
@@ -483,8 +498,11 @@ function elems(r: Reader, ctx: Ctx, out: Out): void {
   r.done('element section');
 }
 
-/** The `name` custom section with function-indexed subsections shifted. */
-function names(r: Reader, ctx: Ctx, out: Out): void {
+/**
+ * The `name` custom section with function-indexed subsections shifted, and
+ * the appended functions named (WRAPPER_NAMES) where functions have names.
+ */
+function names(r: Reader, ctx: Ctx, out: Out, extra: Array<[idx: number, name: string]>): void {
   const mark = r.pos;
   r.name();
   out.span(r.b, mark, r.pos);
@@ -494,7 +512,8 @@ function names(r: Reader, ctx: Ctx, out: Out): void {
     if (id < 1 || id > 3) { out.push([id]); out.u32(sub.end - sub.pos); out.span(r.b, sub.pos, sub.end); continue; }
     const body = new Out();
     const n = sub.u32();
-    body.u32(n);
+    const more = id === 1 ? extra : [];
+    body.u32(n + more.length);
     for (let i = 0; i < n; i++) {
       body.u32(shiftFunc(ctx, sub.u32()));
       const from = sub.pos;
@@ -503,6 +522,7 @@ function names(r: Reader, ctx: Ctx, out: Out): void {
       body.span(r.b, from, sub.pos);
     }
     sub.done(`name subsection ${id}`);
+    for (const [idx, name] of more) { body.u32(idx); body.push(utf8(name)); }
     out.push([id]);
     out.u32(body.length);
     out.push(body.bytes());
@@ -531,9 +551,28 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   const reader = (s: Section) => new Reader(b, s.start, s.end);
 
   const imp = find(SEC.import);
-  const { funcs: funcImports, memory64: importedMemory64 } = imp ? readImports(reader(imp)) : { funcs: 0, memory64: false };
+  const { funcs: funcImports, globals: globalImports, memory64: importedMemory64 } =
+    imp ? readImports(reader(imp)) : { funcs: 0, globals: 0, memory64: false };
   const codeSec = find(SEC.code);
-  const ctx: Ctx = { funcImports, added: wrapLoads ? 9 : 4, wrapLoads, loads: 0, grows: 0, bulk: 0, patches: [] };
+  const count = (id: number) => { const sec = find(id); return sec ? reader(sec).u32() : 0; };
+  const added = wrapLoads ? 9 : 4;
+  // The appended functions come after every other one; the flag after every other global.
+  const definedFuncs = count(SEC.func);
+  const ctx: Ctx = {
+    funcImports, added, wrapLoads, loads: 0, grows: 0, bulk: 0, patches: [],
+    copyFn: funcImports + added + definedFuncs, fillFn: funcImports + added + definedFuncs + 1,
+  };
+  const flagGlobal = globalImports + count(SEC.global);
+  // The functions memory.copy and memory.fill become (only for a module that has them).
+  const wrappers = (): number[][] => {
+    const body = (host: number, op: number[]) => {
+      const code = [0x00, 0x23, ...leb(flagGlobal), 0x04, 0x40, // no locals; global.get $readonly; if
+        0x20, 0, 0x20, 1, 0x20, 2, 0x10, ...leb(funcImports + host), // the host's checked operation
+        0x05, 0x20, 0, 0x20, 1, 0x20, 2, ...op, 0x0b, 0x0b]; // else the instruction itself; end; end
+      return [...leb(code.length), ...code];
+    };
+    return [body(AT_COPY, [0xfc, 0x0a, 0x00, 0x00]), body(AT_FILL, [0xfc, 0x0b, 0x00])];
+  };
   const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
   const { grows, bulk } = ctx;
   if (grows === 0 && bulk === 0 && !wrapLoads) return { bytes: input, grows: 0, bulk: 0, loads: 0, startExported: false };
@@ -557,7 +596,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   let newType = -1;
   // The imports added, after the module's own (in the order of the AT_
   // constants): grow, the bulk ones, then the load hooks.
-  const added = () => {
+  const addedImports = () => {
     const entry = (name: string, type: number) => [...utf8(GROW_IMPORT.module), ...utf8(name), 0x00, ...leb(type)];
     const list = [entry(GROW_IMPORT.name, newType), entry(BULK_IMPORTS.copy, newType + 1), entry(BULK_IMPORTS.fill, newType + 1),
       entry(BULK_IMPORTS.init, newType + 2)];
@@ -568,9 +607,29 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     return list;
   };
 
+  // What the module gains besides its imports: two functions, a global and
+  // exports (the flag, the start function). A section the module lacks is
+  // made, in its place among the others.
+  const extraFuncs = bulk > 0 ? wrappers() : [];
+  const extraExports: number[][] = [];
+  if (bulk > 0) extraExports.push([...utf8(READONLY_EXPORT), 0x03, ...leb(flagGlobal)]);
+  if (startFunc !== undefined) extraExports.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc))]);
+  const FLAG = [0x7f, 0x01, 0x41, 0x00, 0x0b]; // (global (mut i32) (i32.const 0))
+  const made: Array<[id: number, payload: () => Out]> = [];
+  const list = (items: number[][]) => () => { const p = new Out(); p.u32(items.length); for (const e of items) p.push(e); return p; };
+  // (newType is known once the type section, always the first, is written)
+  if (extraFuncs.length && !find(SEC.func)) made.push([SEC.func, () => list(extraFuncs.map(() => leb(newType + 1)))()]);
+  if (extraFuncs.length && !find(SEC.global)) made.push([SEC.global, list([FLAG])]);
+  if (extraExports.length && !find(SEC.export)) made.push([SEC.export, list(extraExports)]);
+  if (extraFuncs.length && !codeSec) made.push([SEC.code, list(extraFuncs)]);
+  const makeBefore = (rank: number) => {
+    while (made.length && RANK[made[0]![0]]! < rank) { const [id, payload] = made.shift()!; section(id, payload()); }
+  };
+
   for (const s of secs) {
     const r = reader(s);
     const p = new Out();
+    if (s.id !== SEC.custom) makeBefore(RANK[s.id]!);
     switch (s.id) {
       case SEC.type: {
         newType = r.u32();
@@ -584,7 +643,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
         section(s.id, p);
         if (!imp) { // the import section follows the type section
           const ip = new Out();
-          const list = added();
+          const list = addedImports();
           ip.u32(list.length);
           for (const e of list) ip.push(e);
           section(SEC.import, ip);
@@ -594,7 +653,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
       case SEC.import: {
         const n = r.u32();
         if (newType < 0) r.fail('import section before the type section');
-        const list = added();
+        const list = addedImports();
         p.u32(n + list.length);
         p.span(b, r.pos, s.end);
         for (const e of list) p.push(e);
@@ -615,9 +674,16 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
         r.done('table section');
         break;
       }
+      case SEC.func: {
+        const n = r.u32();
+        p.u32(n + extraFuncs.length);
+        p.span(b, r.pos, s.end);
+        for (let i = 0; i < extraFuncs.length; i++) p.u32(newType + 1);
+        break;
+      }
       case SEC.global: {
         const n = r.u32();
-        p.u32(n);
+        p.u32(n + (extraFuncs.length ? 1 : 0));
         for (let i = 0; i < n; i++) {
           const mark = r.pos;
           valtype(r); r.byte();
@@ -625,35 +691,36 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
           constExpr(r, ctx, p);
         }
         r.done('global section');
+        if (extraFuncs.length) p.push(FLAG);
         break;
       }
       case SEC.export: {
         const n = r.u32();
-        const extra = startFunc !== undefined ? 1 : 0;
-        p.u32(n + extra);
+        p.u32(n + extraExports.length);
         for (let i = 0; i < n; i++) {
           const mark = r.pos;
-          if (r.name() === START_EXPORT) r.fail(`the module already exports "${START_EXPORT}"`, mark);
+          const name = r.name();
+          if (name === START_EXPORT || name === READONLY_EXPORT) r.fail(`the module already exports "${name}"`, mark);
           const kind = r.byte();
           p.span(b, mark, r.pos);
           const idx = r.u32();
           p.u32(kind === 0 ? shiftFunc(ctx, idx) : idx);
         }
         r.done('export section');
-        if (extra) p.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc!))]);
+        for (const e of extraExports) p.push(e);
         break;
       }
       case SEC.start: // dropped: offered as START_EXPORT instead
-        if (find(SEC.export)) continue;
-        p.u32(1); // no export section: one goes where the start section was
-        p.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc!))]);
-        section(SEC.export, p);
         continue;
       case SEC.elem: elems(r, ctx, p); break;
-      case SEC.code: writeCode(b, bodies, ctx, p); break;
+      case SEC.code: writeCode(b, bodies, ctx, p, extraFuncs); break;
       case SEC.custom: {
         const save = r.pos;
-        if (r.name() === 'name') { r.pos = save; names(r, ctx, p); break; }
+        if (r.name() === 'name') {
+          r.pos = save;
+          names(r, ctx, p, extraFuncs.length ? [[ctx.copyFn, WRAPPER_NAMES.copy], [ctx.fillFn, WRAPPER_NAMES.fill]] : []);
+          break;
+        }
         p.span(b, s.start, s.end);
         break;
       }
@@ -662,5 +729,6 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     }
     section(s.id, p);
   }
+  makeBefore(Infinity);
   return { bytes: out.bytes(), grows, bulk, loads: ctx.loads, startExported: startFunc !== undefined };
 }

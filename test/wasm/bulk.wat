@@ -5,11 +5,14 @@
 ;; guest's own memory, checked (exit 0, else 1); 1 copy into the window;
 ;; 2 fill into it; 3 init into it; 4 copy past the end of memory; 5 init of
 ;; a dropped segment; 6 copy of 0 bytes into the window (no trap, exit 0);
-;; 7 copy from the window into the guest's memory (exit 0).
+;; 7 copy from the window into the guest's memory (exit 0); 8 detach the
+;; window, then copy into its pages (plain memory again: exit 0); 9 detach,
+;; then copy past the end of memory (the instruction's own trap).
 (module
   (import "sysv" "shmget" (func $shmget (param i32 i32 i32) (result i32)))
   (import "sysv" "shmat" (func $shmat (param i32 i32 i32) (result i32)))
   (import "sysv" "shmctl" (func $shmctl (param i32 i32 i32) (result i32)))
+  (import "sysv" "shmdt" (func $shmdt (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1 100)
   (data $seg "abcdefgh")
@@ -34,7 +37,15 @@
       (call $expect (i32.const 2000) (i32.const 0x63))
       (call $expect (i32.const 2002) (i32.const 0x7a))
       (call $expect (i32.const 2003) (i32.const 0x66))
-      (call $exit (i32.const 0))))
+      (if (i32.ge_u (global.get $mode) (i32.const 8)) (then
+      (if (call $shmdt (local.get $ro)) (then (call $exit (i32.const 3))))))
+    (if (i32.eq (global.get $mode) (i32.const 8)) (then
+      (memory.copy (local.get $ro) (i32.const 1000) (i32.const 16))
+      (memory.fill (i32.add (local.get $ro) (i32.const 16)) (i32.const 0x61) (i32.const 16))
+      (call $expect (i32.add (local.get $ro) (i32.const 31)) (i32.const 0x61))))
+    (if (i32.eq (global.get $mode) (i32.const 9)) (then
+      (memory.copy (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 8)) (i32.const 0) (i32.const 16))))
+    (call $exit (i32.const 0))))
     (if (i32.eq (global.get $mode) (i32.const 1)) (then (memory.copy (local.get $ro) (i32.const 0) (i32.const 16))))
     (if (i32.eq (global.get $mode) (i32.const 2)) (then (memory.fill (local.get $ro) (i32.const 1) (i32.const 16))))
     (if (i32.eq (global.get $mode) (i32.const 3)) (then (memory.init $seg (local.get $ro) (i32.const 0) (i32.const 8))))
@@ -47,4 +58,12 @@
     (if (i32.eq (global.get $mode) (i32.const 7)) (then
       (memory.copy (i32.const 3000) (local.get $ro) (i32.const 16))
       (call $expect (i32.const 3000) (i32.const 0))))
+    (if (i32.ge_u (global.get $mode) (i32.const 8)) (then
+      (if (call $shmdt (local.get $ro)) (then (call $exit (i32.const 3))))))
+    (if (i32.eq (global.get $mode) (i32.const 8)) (then
+      (memory.copy (local.get $ro) (i32.const 1000) (i32.const 16))
+      (memory.fill (i32.add (local.get $ro) (i32.const 16)) (i32.const 0x61) (i32.const 16))
+      (call $expect (i32.add (local.get $ro) (i32.const 31)) (i32.const 0x61))))
+    (if (i32.eq (global.get $mode) (i32.const 9)) (then
+      (memory.copy (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 8)) (i32.const 0) (i32.const 16))))
     (call $exit (i32.const 0))))
