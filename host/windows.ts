@@ -36,6 +36,14 @@ interface Run { start: number; end: number } // page indices [start, end)
 /** A host invariant broke (a mapping call failed where it cannot fail). */
 export class WindowFatalError extends Error {}
 
+/**
+ * Mapped runs (windows and their fragments) one guest may hold: a shmat past
+ * it is ENOMEM. Far below the process's map count, which V8 needs too, and
+ * which a growth with read-only windows uses up to three times as many of
+ * for a moment (docs/abi.md, addition 2).
+ */
+export const MAX_RUNS = 1024;
+
 const intersects = (a: Run, b: Run) => a.start < b.end && b.start < a.end;
 
 /** a minus b, as 0, 1 or 2 runs. */
@@ -96,6 +104,10 @@ export class WindowManager {
     if (stat === -1) return -libc.errno();
     const segsz = Number(this.scratch.view.getBigUint64(48, true));
     const pages = Math.ceil(segsz / PAGE_SIZE);
+    // Each run is a mapping of the process, and Linux answers ENOMEM when a
+    // process has no mapping left (vm.max_map_count, 65530): the host keeps
+    // each guest far below that, for V8 and for the moves around a growth.
+    if (this.windows.reduce((n, w) => n + w.runs.length, 0) >= MAX_RUNS) return this.permissionFirst(shmid, shmflg, -Errno.ENOMEM);
 
     let startPage: number;
     if (explicit) {
@@ -352,7 +364,9 @@ export class WindowManager {
     // back: unmapping it detaches the segment there, keeping nattch true).
     libc.munmap(lifted.area, lifted.total);
     if (failed.length > 0) {
-      const where = failed.map((m) => `0x${(m.addr - this.mem.base).toString(16)}`).join(', ');
+      // The first few, so that the error stays a line a person can read.
+      const shown = failed.slice(0, 3).map((m) => `0x${(m.addr - this.mem.base).toString(16)}`).join(', ');
+      const where = failed.length > 3 ? `${shown} and ${failed.length - 3} more` : shown;
       throw new WindowFatalError(`could not map read-only window pages back at guest ${where} after growing linear memory (errno ${libc.errno()}); the guest cannot go on`);
     }
   }

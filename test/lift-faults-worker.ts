@@ -24,14 +24,14 @@ const PROBE = new Uint8Array([
 ]);
 
 /** A step of the lift around a growth, or 'restore': a shmdt (fresh pages over the window). */
-export type Step = 'reserve' | 'move aside' | 'fill' | 'put back' | 'put back both' | 'restore';
+export type Step = 'reserve' | 'move aside' | 'fill' | 'put back' | 'put back all' | 'restore';
 export interface Outcome {
-  ro: number; ro2: number; grew: number; pagesBefore: number; pagesAfter: number;
+  ro: number; others: number[]; grew: number; pagesBefore: number; pagesAfter: number;
   loadFirst: number; loadLast: number; storeTraps: boolean; error: string | null; fatal: boolean;
 }
 
-// shmid2: a second segment, attached read-only after the first ('put back both').
-const { shmid, shmid2, size, step } = workerData as { shmid: number; shmid2?: number; size: number; step: Step };
+// others: more segments, attached read-only after the first ('put back all').
+const { shmid, others: more, size, step } = workerData as { shmid: number; others: number[]; size: number; step: Step };
 const ENOMEM = 12;
 const memory = new WebAssembly.Memory({ initial: 2, maximum: 1000 });
 const mem = new GuestMemory(memory);
@@ -41,11 +41,11 @@ const probe = new WebAssembly.Instance(new WebAssembly.Module(PROBE), { env: { m
 };
 const ro = wm.attach(shmid, 0, SHM_RDONLY);
 const at = mem.hostAddress(ro);
-const ro2 = shmid2 === undefined ? 0 : wm.attach(shmid2, 0, SHM_RDONLY);
+const others = more.map((id) => wm.attach(id, 0, SHM_RDONLY));
 const MAP_FIXED_ANON = libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED;
 // Each rule matches only the host's own call for that step (its address,
 // length and flags), never V8's.
-const rule: Record<Exclude<Step, 'put back both'>, FaultRule> = {
+const rule: Record<Exclude<Step, 'put back all'>, FaultRule> = {
   'reserve': { nr: SYS_MMAP, args: [[0, 0], [1, size], [2, libc.PROT_NONE]], errno: ENOMEM },
   'move aside': { nr: SYS_MREMAP, args: [[0, at], [1, size]], errno: ENOMEM },
   'fill': { nr: SYS_MMAP, args: [[0, at], [1, size], [3, MAP_FIXED_ANON]], errno: ENOMEM },
@@ -53,8 +53,8 @@ const rule: Record<Exclude<Step, 'put back both'>, FaultRule> = {
   'restore': { nr: SYS_MMAP, args: [[0, at], [1, size], [3, MAP_FIXED_ANON]], errno: ENOMEM },
 };
 const pagesBefore = memory.buffer.byteLength / 65536;
-injectFaults(step === 'put back both'
-  ? [rule['put back'], { nr: SYS_MREMAP, args: [[4, mem.hostAddress(ro2)], [1, size]], errno: ENOMEM }]
+injectFaults(step === 'put back all'
+  ? [rule['put back'], ...others.map((o): FaultRule => ({ nr: SYS_MREMAP, args: [[4, mem.hostAddress(o)], [1, size]], errno: ENOMEM }))]
   : [rule[step]]);
 let grew = NaN, error: string | null = null, fatal = false;
 try {
@@ -68,5 +68,5 @@ mem.refresh();
 const loadFirst = probe.load(ro), loadLast = probe.load(ro + size - 4);
 let storeTraps = false;
 try { probe.store(ro); } catch { storeTraps = true; }
-const out: Outcome = { ro, ro2, grew, pagesBefore, pagesAfter: memory.buffer.byteLength / 65536, loadFirst, loadLast, storeTraps, error, fatal };
+const out: Outcome = { ro, others, grew, pagesBefore, pagesAfter: memory.buffer.byteLength / 65536, loadFirst, loadLast, storeTraps, error, fatal };
 parentPort!.postMessage(out);

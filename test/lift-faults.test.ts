@@ -18,9 +18,9 @@ test.after.each(cleanup);
 
 const SIZE = 8192;
 
-function run(shmid: number, step: Step, shmid2?: number): Promise<Outcome> {
+function run(shmid: number, step: Step, others: number[] = []): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./lift-faults-worker.js', import.meta.url), { workerData: { shmid, shmid2, size: SIZE, step } });
+    const w = new Worker(new URL('./lift-faults-worker.js', import.meta.url), { workerData: { shmid, others, size: SIZE, step } });
     let out: Outcome | undefined;
     w.on('message', (m: Outcome) => { out = m; });
     w.on('error', reject);
@@ -61,14 +61,17 @@ test('a window that cannot be put back: a one-line fatal error, the segment and 
   assert.is(peer.read(0), 0xc0ffee, 'the data is intact');
 });
 
-test('two windows that cannot be put back: the error names both, lowest first', async () => {
+test('windows that cannot be put back: the error names them, lowest first, the first three and how many more', async () => {
+  const hex = (a: number) => `0x${a.toString(16)}`;
   const a = segment(SIZE), b = segment(SIZE);
-  const o = await run(a, 'put back both', b);
-  assert.ok(o.fatal, 'a WindowFatalError');
-  assert.ok(o.ro < o.ro2);
-  assert.is(o.error, `could not map read-only window pages back at guest 0x${o.ro.toString(16)}, 0x${o.ro2.toString(16)} after growing linear memory (errno 12); the guest cannot go on`);
-  assert.is(shmStat(a)!.nattch, 0);
-  assert.is(shmStat(b)!.nattch, 0);
+  const two = await run(a, 'put back all', [b]);
+  assert.ok(two.fatal, 'a WindowFatalError');
+  assert.ok(two.ro < two.others[0]!);
+  assert.is(two.error, `could not map read-only window pages back at guest ${hex(two.ro)}, ${hex(two.others[0]!)} after growing linear memory (errno 12); the guest cannot go on`);
+  const more = [segment(SIZE), segment(SIZE), segment(SIZE), segment(SIZE)];
+  const five = await run(a, 'put back all', more);
+  assert.is(five.error, `could not map read-only window pages back at guest ${[five.ro, ...five.others.slice(0, 2)].map(hex).join(', ')} and 2 more after growing linear memory (errno 12); the guest cannot go on`);
+  for (const id of [a, b, ...more]) assert.is(shmStat(id)!.nattch, 0);
 });
 
 test('a detach whose fresh pages cannot be mapped: a one-line fatal error, the window stays as it was', async () => {

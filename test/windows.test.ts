@@ -6,7 +6,7 @@
 import * as assert from 'uvu/assert';
 import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
-import { WindowManager } from '../host/windows.js';
+import { MAX_RUNS, WindowManager } from '../host/windows.js';
 import { Errno, SHM_RDONLY, SHM_REMAP, SHM_RND, IPC_CREAT, IPC_RMID } from '../host/abi.js';
 import { test, shmStat, NativeView } from './helpers.js';
 
@@ -272,6 +272,37 @@ test('shmdt takes only the start of a window', () => {
   assert.is(wm.detach(-1), -Errno.EINVAL);
   assert.is(wm.detach(a), 0);
   assert.is(wm.detach(a), -Errno.EINVAL, 'twice');
+});
+
+test('a guest holds at most MAX_RUNS mapped pieces: the next shmat is ENOMEM, fragments count, a detach makes room', () => {
+  // Without the cap a guest could take every mapping of the process (V8
+  // then dies on its next mmap) or make each growth move thousands of
+  // read-only windows (issue 8, found while measuring a hostile guest).
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 4000 });
+  const mem = new GuestMemory(memory);
+  const wm = new WindowManager(mem);
+  const id = segment(4096);
+  const big = segment(3 * 4096);
+  const addrs: number[] = [];
+  const first = wm.attach(big, 0, 0); // split into two fragments below: 2 pieces
+  assert.ok(first > 0);
+  assert.ok(wm.attach(id, first + 4096, SHM_REMAP) > 0);
+  for (let i = 3; i < MAX_RUNS; i++) {
+    const a = wm.attach(id, 0, i % 2 ? SHM_RDONLY : 0);
+    assert.ok(a > 0, `attach ${i}: ${a}`);
+    addrs.push(a);
+  }
+  assert.is(wm.attach(id, 0, 0), -Errno.ENOMEM, 'the piece past the cap');
+  assert.is(wm.attach(id, 0, SHM_RDONLY), -Errno.ENOMEM);
+  assert.is(wm.attach(-1 >>> 1, 0, 0), -Errno.EINVAL, 'a bad id is still EINVAL first');
+  assert.is(shmStat(id)!.nattch, MAX_RUNS - 2);
+  // Growing with hundreds of read-only windows attached still works.
+  const pages = memory.buffer.byteLength / 65536;
+  assert.is(wm.grow(3), pages);
+  assert.is(wm.detach(addrs.pop()!), 0);
+  assert.ok(wm.attach(id, 0, 0) > 0, 'room again after a detach');
+  wm.detachAll();
+  assert.is(shmStat(id)!.nattch, 0);
 });
 
 test('no room to grow gives ENOMEM', () => {
