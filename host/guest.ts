@@ -14,7 +14,7 @@ import { sysvImports } from './sysv.js';
 import { ProcState, procImports } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
-import { BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, READONLY_EXPORT, START_EXPORT, WRAPPER_NAMES } from './wasm-rewrite.js';
+import { ATOMIC_IMPORT, BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, READONLY_EXPORT, START_EXPORT, WRAPPER_NAMES } from './wasm-rewrite.js';
 
 const WRAPPERS = Object.values(WRAPPER_NAMES);
 import { loadModule } from './module.js';
@@ -114,8 +114,8 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 }
 
 /**
- * The guest's memory.copy and memory.fill while it has a read-only window,
- * and its memory.init always, routed here by the module rewrite
+ * The guest's memory.copy, memory.fill and atomic writes while it has a
+ * read-only window, and its memory.init always, routed here by the module rewrite
  * (wasm-rewrite.ts): V8 would run them in C++, where a write into a
  * read-only window is a SIGSEGV of the host, not the guest's trap.
  * Any byte out of bounds, or a destination byte in a read-only window, traps
@@ -138,6 +138,12 @@ function bulkMemory(state: SysvState): Record<string, Function> {
     [BULK_IMPORTS.init]: (dest: number, offset: number, n: number) => {
       if (state.mem.inBounds(dest, n >>> 0) && !state.mem.writable(dest, n >>> 0)) throw trap();
       return [dest, offset, n];
+    },
+    // Before an atomic write (address + the instruction's offset, its width):
+    // the instruction itself then checks bounds and alignment.
+    [ATOMIC_IMPORT]: (addr: number, width: number, offset: number) => {
+      const at = (addr >>> 0) + (offset >>> 0);
+      if (at < 2 ** 32 && state.mem.inBounds(at, width) && !state.mem.writable(at, width)) throw trap();
     },
   };
 }

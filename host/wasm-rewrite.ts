@@ -26,6 +26,13 @@
 // or fill. `memory.init` (which reads a data segment the host does not
 // keep, and is rare) keeps its instruction behind a call of a host check
 // (type (i32 i32 i32) -> (i32 i32 i32), the arguments returned as they came).
+// The atomic stores, read-modify-writes and compare-exchanges are the same
+// story (V8 does not cover them with its trap handler either): each becomes
+// a call of an appended function, one per opcode and memory argument, that
+// asks the host (ATOMIC_IMPORT, type (i32 address, i32 width, i32 offset)
+// -> ()) to trap if the bytes lie in a read-only window, while one exists,
+// and then runs the very instruction, whose own checks (bounds, alignment)
+// are unchanged.
 //
 // A small strict decoder instead of binaryen: importing binaryen costs about
 // 950 ms per run (platform-facts.md), this costs about a millisecond. It
@@ -56,7 +63,9 @@ export const PERTURB_IMPORTS = { at: 'perturb.at', i32: 'perturb.i32', i64: 'per
  */
 export const BULK_IMPORTS = { copy: 'memory.copy', fill: 'memory.fill', init: 'memory.init' } as const;
 /** Names of the appended functions (in the name section): a trap's report skips them for their caller. */
-export const WRAPPER_NAMES = { copy: 'wasi-sysv.memory.copy', fill: 'wasi-sysv.memory.fill' } as const;
+export const WRAPPER_NAMES = { copy: 'wasi-sysv.memory.copy', fill: 'wasi-sysv.memory.fill', atomic: 'wasi-sysv.memory.atomic' } as const;
+/** The host's check before an atomic write (module GROW_IMPORT.module): (address, width, offset) -> (). */
+export const ATOMIC_IMPORT = 'memory.atomic';
 /** Export name of a rewritten module's flag: 1 while the guest has a read-only window (the host sets it). */
 export const READONLY_EXPORT = 'wasi-sysv.readonly';
 /** Export name under which a rewritten module's start function is offered. */
@@ -71,6 +80,8 @@ export interface RewriteResult {
   grows: number;
   /** memory.copy, memory.fill and memory.init instructions routed through the host. */
   bulk: number;
+  /** Atomic writes checked by the host while a read-only window exists. */
+  atomics: number;
   /** Loads wrapped in the perturbation hooks (0 unless asked for). */
   loads: number;
   /** The module had a start function, now exported as START_EXPORT. */
@@ -156,6 +167,17 @@ class Out {
   }
 }
 
+/** Signed LEB128 of a 32-bit integer (an i32.const immediate). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out; }
+    out.push(byte | 0x80);
+  }
+}
+
 function leb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -202,7 +224,7 @@ function tabletype(r: Reader): void {
 interface Ctx {
   /** Number of imported functions: indices at or above it move up by `added`. */
   funcImports: number;
-  /** Function imports the rewrite adds: 4 (grow and the bulk ones), or 9 (and the load hooks). */
+  /** Function imports the rewrite adds: 5 (grow, the bulk ones, the atomic check), or 10 (and the load hooks). */
   added: number;
   /** Wrap the loads in the perturbation hooks; counted in `loads`. */
   wrapLoads: boolean;
@@ -214,6 +236,12 @@ interface Ctx {
   /** Indices of the appended functions memory.copy and memory.fill become. */
   copyFn: number;
   fillFn: number;
+  /** The atomic writes seen, one appended function each distinct (opcode, memory argument): key -> its ordinal. */
+  atomics: Map<string, number>;
+  /** Their instructions' bytes (opcode after the prefix, memory argument), by ordinal. */
+  atomicOps: Uint8Array[];
+  /** Index of the first appended atomic function (known once the code is scanned). */
+  atomicFn: number;
   /**
    * Edits found by expr(), in input order, as triples [from, to, value]:
    * bytes [from, to) become the LEB128 of value, or, for value -1 (a
@@ -231,7 +259,19 @@ const LOAD = -2; // LOAD - t for a load of value type t: 0 i32, 1 i64, 2 f32, 3 
 const LOAD_LAST = LOAD - 3;
 const COPY = -10, FILL = -11, INIT = -12;
 // The added imports, by their place after the module's own function imports.
-const AT_GROW = 0, AT_COPY = 1, AT_FILL = 2, AT_INIT = 3, AT_LOAD_AT = 4, AT_LOAD_AFTER = 5;
+const AT_GROW = 0, AT_COPY = 1, AT_FILL = 2, AT_INIT = 3, AT_ATOMIC = 4, AT_LOAD_AT = 5, AT_LOAD_AFTER = 6;
+const ATOMIC = -20; // ATOMIC - k: a call of the k-th appended atomic function
+/**
+ * An atomic write (0xfe prefix): stores 0x17-0x1d, read-modify-writes
+ * 0x1e-0x47 (add, sub, and, or, xor, xchg), compare-exchanges 0x48-0x4e,
+ * each in the order i32, i64, i32 8u, i32 16u, i64 8u, i64 16u, i64 32u.
+ */
+function atomicWrite(sub: number): { kind: 0 | 1 | 2; i64: boolean; width: number } | null {
+  if (sub < 0x17 || sub > 0x4e) return null;
+  const kind = sub <= 0x1d ? 0 : sub <= 0x47 ? 1 : 2; // store, rmw, cmpxchg
+  const k = kind === 0 ? sub - 0x17 : kind === 1 ? (sub - 0x1e) % 7 : sub - 0x48;
+  return { kind, i64: !(k === 0 || k === 2 || k === 3), width: [4, 8, 1, 2, 1, 2, 4][k]! };
+}
 // The value type each plain load opcode (0x28..0x35) yields.
 const LOAD_TYPE = [0, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
 
@@ -327,7 +367,7 @@ function expr(r: Reader, ctx: Ctx, code: boolean): void {
         depth++; break;
       case K_DELEGATE: r.u32(); depth--; break; // delegate ends its try
       case K_PREFIX:
-        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at, ctx, code); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at);
+        if (op === 0xfb) gcOp(r, at); else if (op === 0xfc) miscOp(r, at, ctx, code); else if (op === 0xfd) simdOp(r, at); else atomicOp(r, at, ctx, code);
         break;
       default: r.fail(`unknown opcode 0x${op.toString(16)}`, at);
     }
@@ -346,6 +386,7 @@ function copyPatched(out: Out, b: Uint8Array, from: number, to: number, ctx: Ctx
     else if (value === COPY) out.push([0x10, ...leb(ctx.copyFn)]);
     else if (value === FILL) out.push([0x10, ...leb(ctx.fillFn)]);
     else if (value === INIT) { call(AT_INIT); out.span(b, pFrom, pTo); }
+    else if (value <= ATOMIC) out.push([0x10, ...leb(ctx.atomicFn + (ATOMIC - value))]);
     else if (value <= LOAD && value >= LOAD_LAST) {
       call(AT_LOAD_AT);
       out.span(b, pFrom, pTo);
@@ -398,11 +439,20 @@ function simdOp(r: Reader, at: number): void {
   else if (sub > 0x113) r.fail(`unknown opcode 0xfd ${sub}`, at); // the rest (relaxed SIMD included) take no immediates
 }
 
-function atomicOp(r: Reader, at: number): void {
+function atomicOp(r: Reader, at: number, ctx: Ctx, code: boolean): void {
   const sub = r.u32();
-  if (sub === 3) { if (r.byte() !== 0) r.fail('atomic.fence takes a zero byte', at); }
-  else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) memarg(r);
-  else r.fail(`unknown opcode 0xfe ${sub}`, at);
+  if (sub === 3) { if (r.byte() !== 0) r.fail('atomic.fence takes a zero byte', at); return; }
+  if (!(sub <= 2 || (sub >= 0x10 && sub <= 0x4e))) r.fail(`unknown opcode 0xfe ${sub}`, at);
+  const argAt = r.pos;
+  memarg(r);
+  if (!atomicWrite(sub)) return;
+  if (r.b[argAt]! & 0x40) r.fail(`an atomic write to memory ${r.b[argAt + 1]} (only one memory is supported)`, at);
+  if (!code) r.fail('an atomic write in a constant expression', at);
+  const bytes = r.b.slice(at + 1, r.pos); // the opcode after the prefix and the memory argument
+  const key = bytes.join(',');
+  let k = ctx.atomics.get(key);
+  if (k === undefined) { k = ctx.atomicOps.length; ctx.atomics.set(key, k); ctx.atomicOps.push(bytes); }
+  ctx.patches.push(at, r.pos, ATOMIC - k);
 }
 
 interface Section { id: number; start: number; end: number } // payload [start, end)
@@ -555,12 +605,13 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     imp ? readImports(reader(imp)) : { funcs: 0, globals: 0, memory64: false };
   const codeSec = find(SEC.code);
   const count = (id: number) => { const sec = find(id); return sec ? reader(sec).u32() : 0; };
-  const added = wrapLoads ? 9 : 4;
+  const added = wrapLoads ? 10 : 5;
   // The appended functions come after every other one; the flag after every other global.
   const definedFuncs = count(SEC.func);
   const ctx: Ctx = {
     funcImports, added, wrapLoads, loads: 0, grows: 0, bulk: 0, patches: [],
     copyFn: funcImports + added + definedFuncs, fillFn: funcImports + added + definedFuncs + 1,
+    atomics: new Map(), atomicOps: [], atomicFn: 0,
   };
   const flagGlobal = globalImports + count(SEC.global);
   // The functions memory.copy and memory.fill become (only for a module that has them).
@@ -571,11 +622,30 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
         0x05, 0x20, 0, 0x20, 1, 0x20, 2, ...op, 0x0b, 0x0b]; // else the instruction itself; end; end
       return [...leb(code.length), ...code];
     };
-    return [body(AT_COPY, [0xfc, 0x0a, 0x00, 0x00]), body(AT_FILL, [0xfc, 0x0b, 0x00])];
+    return bulk > 0 ? [body(AT_COPY, [0xfc, 0x0a, 0x00, 0x00]), body(AT_FILL, [0xfc, 0x0b, 0x00])] : [];
   };
+  // One function per atomic write: (address, value[, replacement]) -> its
+  // result, the host's check first while the flag is set.
+  const atomicTypes = (): number[] => ctx.atomicOps.map((op) => {
+    const w = atomicWrite(op[0]!)!;
+    return atomicType0() + w.kind * 2 + (w.i64 ? 1 : 0);
+  });
+  const atomicBodies = (): number[][] => ctx.atomicOps.map((op) => {
+    const w = atomicWrite(op[0]!)!;
+    const arg = new Reader(op, 1, op.length);
+    arg.u32(); // alignment
+    const offset = arg.u32();
+    const operands = w.kind === 2 ? [0x20, 0, 0x20, 1, 0x20, 2] : [0x20, 0, 0x20, 1];
+    const code = [0x00, 0x23, ...leb(flagGlobal), 0x04, 0x40, // no locals; global.get $readonly; if
+      0x20, 0, 0x41, ...sleb(w.width), 0x41, ...sleb(offset | 0), 0x10, ...leb(funcImports + AT_ATOMIC), 0x0b, // check; end
+      ...operands, 0xfe, ...op, 0x0b]; // the instruction itself; end
+    return [...leb(code.length), ...code];
+  });
   const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
   const { grows, bulk } = ctx;
-  if (grows === 0 && bulk === 0 && !wrapLoads) return { bytes: input, grows: 0, bulk: 0, loads: 0, startExported: false };
+  const atomics = ctx.atomicOps.length;
+  if (grows === 0 && bulk === 0 && atomics === 0 && !wrapLoads) return { bytes: input, grows: 0, bulk: 0, atomics: 0, loads: 0, startExported: false };
+  ctx.atomicFn = ctx.copyFn + (bulk > 0 ? 2 : 0);
 
   let memory64 = importedMemory64;
   const mem = find(SEC.memory);
@@ -594,12 +664,13 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   out.span(b, 0, 8);
   const section = (id: number, payload: Out) => { out.push([id]); out.u32(payload.length); out.push(payload.bytes()); };
   let newType = -1;
+  const atomicType0 = () => newType + (wrapLoads ? 6 : 3);
   // The imports added, after the module's own (in the order of the AT_
   // constants): grow, the bulk ones, then the load hooks.
   const addedImports = () => {
     const entry = (name: string, type: number) => [...utf8(GROW_IMPORT.module), ...utf8(name), 0x00, ...leb(type)];
     const list = [entry(GROW_IMPORT.name, newType), entry(BULK_IMPORTS.copy, newType + 1), entry(BULK_IMPORTS.fill, newType + 1),
-      entry(BULK_IMPORTS.init, newType + 2)];
+      entry(BULK_IMPORTS.init, newType + 2), entry(ATOMIC_IMPORT, newType + 1)];
     if (wrapLoads) {
       list.push(entry(PERTURB_IMPORTS.at, newType), entry(PERTURB_IMPORTS.i32, newType), entry(PERTURB_IMPORTS.i64, newType + 3),
         entry(PERTURB_IMPORTS.f32, newType + 4), entry(PERTURB_IMPORTS.f64, newType + 5));
@@ -610,15 +681,19 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   // What the module gains besides its imports: two functions, a global and
   // exports (the flag, the start function). A section the module lacks is
   // made, in its place among the others.
-  const extraFuncs = bulk > 0 ? wrappers() : [];
+  const extraFuncs = [...wrappers(), ...atomicBodies()];
+  // Their types (newType is known once the type section, always the first, is written).
+  const extraTypes = () => [...wrappers().map(() => newType + 1), ...atomicTypes()];
+  const extraNames: Array<[number, string]> = [
+    ...(bulk > 0 ? [[ctx.copyFn, WRAPPER_NAMES.copy], [ctx.fillFn, WRAPPER_NAMES.fill]] as Array<[number, string]> : []),
+    ...ctx.atomicOps.map((_, k): [number, string] => [ctx.atomicFn + k, WRAPPER_NAMES.atomic])];
   const extraExports: number[][] = [];
-  if (bulk > 0) extraExports.push([...utf8(READONLY_EXPORT), 0x03, ...leb(flagGlobal)]);
+  if (extraFuncs.length) extraExports.push([...utf8(READONLY_EXPORT), 0x03, ...leb(flagGlobal)]);
   if (startFunc !== undefined) extraExports.push([...utf8(START_EXPORT), 0x00, ...leb(shiftFunc(ctx, startFunc))]);
   const FLAG = [0x7f, 0x01, 0x41, 0x00, 0x0b]; // (global (mut i32) (i32.const 0))
   const made: Array<[id: number, payload: () => Out]> = [];
   const list = (items: number[][]) => () => { const p = new Out(); p.u32(items.length); for (const e of items) p.push(e); return p; };
-  // (newType is known once the type section, always the first, is written)
-  if (extraFuncs.length && !find(SEC.func)) made.push([SEC.func, () => list(extraFuncs.map(() => leb(newType + 1)))()]);
+  if (extraFuncs.length && !find(SEC.func)) made.push([SEC.func, () => list(extraTypes().map((t) => leb(t)))()]);
   if (extraFuncs.length && !find(SEC.global)) made.push([SEC.global, list([FLAG])]);
   if (extraExports.length && !find(SEC.export)) made.push([SEC.export, list(extraExports)]);
   if (extraFuncs.length && !codeSec) made.push([SEC.code, list(extraFuncs)]);
@@ -633,13 +708,17 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     switch (s.id) {
       case SEC.type: {
         newType = r.u32();
-        p.u32(newType + (wrapLoads ? 6 : 3));
+        p.u32(newType + (wrapLoads ? 6 : 3) + 6);
         p.span(b, r.pos, s.end);
         p.push([0x60, 0x01, 0x7f, 0x01, 0x7f]); // (func (param i32) (result i32)), its own rec group
         p.push([0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]); // (func (param i32 i32 i32)): copy, fill
         p.push([0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x03, 0x7f, 0x7f, 0x7f]); // (param i32 i32 i32) (result i32 i32 i32): init
         // The same for i64, f32, f64: the load hooks' identities.
         if (wrapLoads) p.push([0x60, 0x01, 0x7e, 0x01, 0x7e, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7c, 0x01, 0x7c]);
+        // The atomic writes' functions (atomicType0() on): store, rmw and cmpxchg, each of i32 then i64.
+        for (const t of [0x7f, 0x7e]) p.push([0x60, 0x02, 0x7f, t, 0x00]);
+        for (const t of [0x7f, 0x7e]) p.push([0x60, 0x02, 0x7f, t, 0x01, t]);
+        for (const t of [0x7f, 0x7e]) p.push([0x60, 0x03, 0x7f, t, t, 0x01, t]);
         section(s.id, p);
         if (!imp) { // the import section follows the type section
           const ip = new Out();
@@ -678,7 +757,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
         const n = r.u32();
         p.u32(n + extraFuncs.length);
         p.span(b, r.pos, s.end);
-        for (let i = 0; i < extraFuncs.length; i++) p.u32(newType + 1);
+        for (const t of extraTypes()) p.u32(t);
         break;
       }
       case SEC.global: {
@@ -718,7 +797,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
         const save = r.pos;
         if (r.name() === 'name') {
           r.pos = save;
-          names(r, ctx, p, extraFuncs.length ? [[ctx.copyFn, WRAPPER_NAMES.copy], [ctx.fillFn, WRAPPER_NAMES.fill]] : []);
+          names(r, ctx, p, extraNames);
           break;
         }
         p.span(b, s.start, s.end);
@@ -730,5 +809,5 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
     section(s.id, p);
   }
   makeBefore(Infinity);
-  return { bytes: out.bytes(), grows, bulk, loads: ctx.loads, startExported: startFunc !== undefined };
+  return { bytes: out.bytes(), grows, bulk, atomics: ctx.atomicOps.length, loads: ctx.loads, startExported: startFunc !== undefined };
 }

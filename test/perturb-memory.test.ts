@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as assert from 'uvu/assert';
 import binaryen from 'binaryen';
 import { CLI, ROOT, guest, test } from './helpers.js';
-import { rewriteModule, routeMemoryGrow, BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS } from '../host/wasm-rewrite.js';
+import { rewriteModule, routeMemoryGrow, ATOMIC_IMPORT, BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS } from '../host/wasm-rewrite.js';
 import { memoryPauses, pauses, MEMORY_SLEEP_BUDGET_MS } from '../host/perturb.js';
 import { loadModule } from '../host/guest.js';
 
@@ -38,7 +38,7 @@ test('every load is wrapped: the module validates, computes the same, and the ho
   const hook = (t: string) => (v: any) => { values.push([t, v]); return v; };
   const hooks = {
     [GROW_IMPORT.name]: () => -1,
-    [BULK_IMPORTS.copy]: () => {}, [BULK_IMPORTS.fill]: () => {}, [BULK_IMPORTS.init]: (...a: number[]) => a,
+    [BULK_IMPORTS.copy]: () => {}, [BULK_IMPORTS.fill]: () => {}, [BULK_IMPORTS.init]: (...a: number[]) => a, [ATOMIC_IMPORT]: () => {},
     [PERTURB_IMPORTS.at]: (a: number) => { addrs.push(a); return a; },
     [PERTURB_IMPORTS.i32]: hook('i32'), [PERTURB_IMPORTS.i64]: hook('i64'),
     [PERTURB_IMPORTS.f32]: hook('f32'), [PERTURB_IMPORTS.f64]: hook('f64'),
@@ -72,7 +72,7 @@ test('every guest of the repository, loads wrapped: valid, the same interface pl
     assert.equal(WebAssembly.Module.exports(after).filter((e) => !['wasi-sysv.start', 'wasi-sysv.readonly'].includes(e.name)), WebAssembly.Module.exports(before), g);
     assert.equal(WebAssembly.Module.imports(after).map((i) => `${i.module}.${i.name}`),
       [...WebAssembly.Module.imports(before).map((i) => `${i.module}.${i.name}`), `${GROW_IMPORT.module}.${GROW_IMPORT.name}`,
-        ...Object.values(BULK_IMPORTS).map((n) => `${GROW_IMPORT.module}.${n}`),
+        ...[...Object.values(BULK_IMPORTS), ATOMIC_IMPORT].map((n) => `${GROW_IMPORT.module}.${n}`),
         ...Object.values(PERTURB_IMPORTS).map((n) => `${GROW_IMPORT.module}.${n}`)], g);
   }
 });

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import binaryen from 'binaryen';
-import { routeMemoryGrow, BULK_IMPORTS, GROW_IMPORT, READONLY_EXPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
+import { routeMemoryGrow, ATOMIC_IMPORT, BULK_IMPORTS, GROW_IMPORT, READONLY_EXPORT, START_EXPORT, WasmRewriteError } from '../host/wasm-rewrite.js';
 import os from 'node:os';
 import { loadModule, ModuleError } from '../host/guest.js';
 import { ROOT, cli, test } from './helpers.js';
@@ -31,8 +31,8 @@ function memoryGrows(bytes: Uint8Array): number {
   return text.match(/\(memory\.grow\b/g)?.length ?? 0;
 }
 
-/** The four imports every rewritten module has, by name: grow, then copy, fill and init. */
-const ADDED = [GROW_IMPORT.name, BULK_IMPORTS.copy, BULK_IMPORTS.fill, BULK_IMPORTS.init].map((n) => `${GROW_IMPORT.module}.${n}`);
+/** The five imports every rewritten module has, by name: grow, then copy, fill, init and the atomic check. */
+const ADDED = [GROW_IMPORT.name, BULK_IMPORTS.copy, BULK_IMPORTS.fill, BULK_IMPORTS.init, ATOMIC_IMPORT].map((n) => `${GROW_IMPORT.module}.${n}`);
 
 /**
  * Instantiates a module; a rewritten one gets a $grow that records each
@@ -54,6 +54,7 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>) {
       [BULK_IMPORTS.copy]: (d: number, s: number, n: number) => { bulk.push(`copy ${d} ${s} ${n}`); u8().copyWithin(d, s, s + n); },
       [BULK_IMPORTS.fill]: (d: number, v: number, n: number) => { bulk.push(`fill ${d} ${v} ${n}`); u8().fill(v, d, d + n); },
       [BULK_IMPORTS.init]: (d: number, o: number, n: number) => { bulk.push(`init ${d} ${o} ${n}`); return [d, o, n]; },
+      [ATOMIC_IMPORT]: (a: number, w: number, o: number) => { bulk.push(`atomic ${a} ${w} ${o}`); },
     },
   };
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
@@ -86,11 +87,12 @@ test('a rewritten module computes what the original does; each memory.grow calls
   assert.is(after.call('grow-far'), -1, 'past the maximum: -1, as memory.grow');
   assert.is(before.call('grow-far'), -1);
   assert.is(after.call('simd'), before.call('simd'), 'SIMD, bulk memory, atomics, exceptions decoded and kept');
-  assert.equal(after.bulk, [], 'without a read-only window memory.fill and memory.copy run in the module');
+  assert.equal(after.bulk, [], 'without a read-only window memory.fill, memory.copy and atomic writes run in the module');
   // With one (the host sets the flag), they go through the host.
   (after.instance.exports[READONLY_EXPORT] as WebAssembly.Global).value = 1;
   assert.is(after.call('simd'), before.call('simd'), 'the same through the host');
-  assert.equal(after.bulk, ['fill 100 7 4', 'copy 200 16 4'], 'memory.fill and memory.copy went through the host, arguments in order');
+  assert.equal(after.bulk, ['fill 100 7 4', 'copy 200 16 4', 'atomic 300 4 0'],
+    'memory.fill, memory.copy and the atomic add went through the host, arguments in order');
   assert.match(trapIn(() => after.call('boom')), /^at boom \(/, 'the name section still names the trapping function');
   assert.match(trapIn(() => before.call('boom')), /^at boom \(/);
 });
@@ -232,7 +234,7 @@ test('the tiny module itself is fine: one memory.grow, rewritten', () => {
   const ok = tiny([0x41, 0x00, 0x40, 0x00, 0x1a, 0x0b]);
   const r = routeMemoryGrow(ok);
   assert.is(r.grows, 1);
-  // type section gained (i32) -> i32 and the bulk types, an import section appeared, the call targets import 0.
+  // type section gained (i32) -> i32 and the others, an import section appeared, the call targets import 0.
   const m = new WebAssembly.Module(r.bytes); // validates without a memory: the call replaced the instruction
   assert.equal(WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name} ${i.kind}`), ADDED.map((n) => `${n} function`));
 });
@@ -273,39 +275,51 @@ test('a guest whose start function grows memory runs under the host', () => {
   }
 });
 
-// What the bulk memory rewrite is for: a guest's memory.copy, memory.fill or
-// memory.init into a read-only window killed the whole host with SIGSEGV
-// (V8 runs them in C++, outside its trap handler). Each is now the guest's
-// trap, and each still does its work everywhere else.
-test('bulk memory: into a read-only window or out of bounds traps the guest, never the host; elsewhere it works', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
-  const text = fs.readFileSync(path.join(ROOT, 'test/wasm/bulk.wat'), 'utf8');
-  try {
-    const cases: Array<[mode: number, what: string, trap: boolean]> = [
-      [0, 'copy, fill and init in the guest\'s own memory', false], [1, 'copy into the window', true],
-      [2, 'fill into the window', true], [3, 'init into the window', true], [4, 'copy past the end of memory', true],
-      [5, 'init of a dropped segment', true], [6, 'copy of 0 bytes into the window', false], [7, 'copy from the window', false],
-      [8, 'copy and fill into the pages of a detached window', false], [9, 'copy past the end with no window left', true],
-    ];
-    for (const [mode, what, trap] of cases) {
-      const m = binaryen.parseText(text.replace('MODE', String(mode)));
-      m.setFeatures(binaryen.Features.All);
-      const file = path.join(dir, `bulk-${mode}.wasm`);
-      fs.writeFileSync(file, m.emitBinary());
-      m.dispose();
-      const r = cli(['run', file]);
-      assert.is(r.signal, null, `${what}: the host died of ${r.signal}`);
-      if (trap) {
-        assert.is(r.status, 134, `${what}: ${r.stderr}`);
-        assert.match(r.stderr, /trapped: .*out of bounds/, what);
-      } else {
-        assert.is(r.status, 0, `${what}: ${r.stderr}`);
-        assert.is(r.stderr, '', what);
+// What the bulk memory and atomics rewrite is for: a guest's memory.copy,
+// memory.fill, memory.init or atomic write into a read-only window killed the
+// whole host with SIGSEGV (V8 runs the first three in C++ and does not cover
+// the atomics with its trap handler). Each is now the guest's trap, and each
+// still does its work everywhere else.
+const GUARDED: Record<string, Array<[mode: number, what: string, trap: boolean]>> = {
+  'bulk.wat': [
+    [0, 'copy, fill and init in the guest\'s own memory', false], [1, 'copy into the window', true],
+    [2, 'fill into the window', true], [3, 'init into the window', true], [4, 'copy past the end of memory', true],
+    [5, 'init of a dropped segment', true], [6, 'copy of 0 bytes into the window', false], [7, 'copy from the window', false],
+    [8, 'copy and fill into the pages of a detached window', false], [9, 'copy past the end with no window left', true],
+  ],
+  'atomics.wat': [
+    [0, 'an atomic write of each kind in the guest\'s own memory', false], [1, 'atomic store into the window', true],
+    [2, 'atomic add into the window', true], [3, 'i64 compare-exchange into the window', true],
+    [4, 'i64 store8 into the window', true], [5, 'an unaligned atomic store', true],
+    [6, 'an atomic store whose offset passes the end of memory', true], [7, 'an atomic store into the window through its offset', true],
+    [8, 'an atomic store into the pages of a detached window', false],
+  ],
+};
+for (const [fixture, cases] of Object.entries(GUARDED)) {
+  test(`${fixture}: into a read-only window, unaligned or out of bounds traps the guest, never the host; elsewhere it works`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sysv-rw-'));
+    const text = fs.readFileSync(path.join(ROOT, 'test/wasm', fixture), 'utf8');
+    try {
+      for (const [mode, what, trap] of cases) {
+        const m = binaryen.parseText(text.replace('MODE', String(mode)));
+        m.setFeatures(binaryen.Features.All);
+        const file = path.join(dir, `guarded-${mode}.wasm`);
+        fs.writeFileSync(file, m.emitBinary());
+        m.dispose();
+        const r = cli(['run', file]);
+        assert.is(r.signal, null, `${what}: the host died of ${r.signal}`);
+        if (trap) {
+          assert.is(r.status, 134, `${what}: ${r.stderr}`);
+          assert.match(r.stderr, /trapped: .*(out of bounds|unaligned)/, what);
+        } else {
+          assert.is(r.status, 0, `${what}: ${r.stderr}`);
+          assert.is(r.stderr, '', what);
+        }
       }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
+}
 
 test.run();
