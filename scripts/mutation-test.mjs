@@ -196,6 +196,10 @@ const unitTime = new Map(); // unit -> seconds of its (last passing) run
 const preload = path.join(root, 'scripts/mutation-coverage.cjs');
 function covEnv(unit) {
   if (!coveragePass) return {};
+  // Recording coverage slows the host many times over: the tests' own time
+  // limits (test/helpers.ts) grow with it, or a heavy test fails there
+  // (wasi-dirs' poll of 1,000,000 subscriptions did, under load) and is
+  // left out of every mutant's run.
   let dir = covDirs.get(unit);
   if (!dir) {
     dir = path.join(covRoot, String(covDirs.size));
@@ -204,6 +208,7 @@ function covEnv(unit) {
   }
   return {
     MUTATION_COVERAGE_DIR: dir,
+    WASI_SYSV_TEST_TIME_SCALE: '4',
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(preload)}`.trim(),
   };
 }
