@@ -68,10 +68,13 @@ test('windows that cannot be put back: the error names them, lowest first, the f
   assert.ok(two.fatal, 'a WindowFatalError');
   assert.ok(two.ro < two.others[0]!);
   assert.is(two.error, `could not map read-only window pages back at guest ${hex(two.ro)}, ${hex(two.others[0]!)} after growing linear memory (errno 12); the guest cannot go on`);
+  const c = segment(SIZE);
+  const three = await run(a, 'put back all', [b, c]);
+  assert.is(three.error, `could not map read-only window pages back at guest ${[three.ro, ...three.others].map(hex).join(', ')} after growing linear memory (errno 12); the guest cannot go on`);
   const more = [segment(SIZE), segment(SIZE), segment(SIZE), segment(SIZE)];
   const five = await run(a, 'put back all', more);
   assert.is(five.error, `could not map read-only window pages back at guest ${[five.ro, ...five.others.slice(0, 2)].map(hex).join(', ')} and 2 more after growing linear memory (errno 12); the guest cannot go on`);
-  for (const id of [a, b, ...more]) assert.is(shmStat(id)!.nattch, 0);
+  for (const id of [a, b, c, ...more]) assert.is(shmStat(id)!.nattch, 0);
 });
 
 test('a detach whose fresh pages cannot be mapped: a one-line fatal error, the window stays as it was', async () => {
