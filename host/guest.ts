@@ -15,8 +15,6 @@ import { ProcState, procImports } from './proc.js';
 import { StopSignal, GuestStopped } from './stop.js';
 import type { DirMapping } from './dirs.js';
 import { ATOMIC_IMPORT, BULK_IMPORTS, GROW_IMPORT, PERTURB_IMPORTS, READONLY_EXPORT, START_EXPORT, WRAPPER_NAMES } from './wasm-rewrite.js';
-
-const WRAPPERS = Object.values(WRAPPER_NAMES);
 import { loadModule } from './module.js';
 import { memoryHooks } from './perturb.js';
 import * as libc from './libc.js';
@@ -103,6 +101,8 @@ export type GuestOutcome = (
   peakPages?: number;
 };
 
+const WRAPPERS = Object.values(WRAPPER_NAMES);
+
 /** The trap's message and the innermost guest function named in its stack. */
 export function describeTrap(e: Error): { message: string; func?: string } {
   // The first frame of the guest's own code (not a function the host's
@@ -116,8 +116,9 @@ export function describeTrap(e: Error): { message: string; func?: string } {
 /**
  * The guest's memory.copy, memory.fill and atomic writes while it has a
  * read-only window, and its memory.init always, routed here by the module rewrite
- * (wasm-rewrite.ts): V8 would run them in C++, where a write into a
- * read-only window is a SIGSEGV of the host, not the guest's trap.
+ * (wasm-rewrite.ts): V8 runs them outside its trap handler (the bulk ones
+ * in C++), where a write into a read-only window is a SIGSEGV of the host,
+ * not the guest's trap.
  * Any byte out of bounds, or a destination byte in a read-only window, traps
  * as the instruction does, before anything is written.
  */
