@@ -275,6 +275,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
     },
 
     fd_renumber: (from: number, to: number) => {
+      // Stryker disable next-line LogicalOperator: equivalent, DirFs renumbers only between two of its own descriptors and answers EBADF for a mix, as the line after does (docs/mutation.md)
       if (DirFs.owns(from) && DirFs.owns(to)) return dirs.fd_renumber(from, to);
       if (!DirFs.owns(from) && !DirFs.owns(to)) return lib['fd_renumber']!(from, to);
       return WasiErrno.BADF; // stdio and the host's descriptors do not mix
@@ -298,6 +299,7 @@ export function createWasi(module: WebAssembly.Module, opts: WasiOptions, stop: 
       // no host copy of the request, and a stop is seen between chunks.
       const u8 = mem.u8;
       const end = (buf >>> 0) + (len >>> 0);
+      // Stryker disable next-line EqualityOperator: equivalent, one more pass at the end fills 0 bytes (docs/mutation.md)
       for (let at = buf >>> 0; at < end; at += RANDOM_CHUNK) {
         randomFill(u8, at, Math.min(RANDOM_CHUNK, end - at));
         stop.check();

@@ -119,6 +119,10 @@ test('stdin from bytes, from a file and from an fd; stdout to an fd', async () =
   assert.equal([r.kind, empty.length], ['exit', 0]);
   const missing = await run(io, { args: ['cat'], stdin: { file: path.join(dir, 'nope') } });
   assert.equal([missing.kind, missing.exitStatus], ['error', 1]);
+  // A stdin that opens but cannot be read (a directory: EISDIR) is EIO to
+  // the guest (cat exits 4 on a failed fd_read), not a count of -1 bytes.
+  const unreadable = await run(io, { args: ['cat'], stdin: { file: dir } });
+  assert.equal([unreadable.kind, unreadable.exitStatus], ['exit', 4]);
 });
 
 test('the trace callback gets one line per sysv call; args and env reach the guest', async () => {

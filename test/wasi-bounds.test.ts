@@ -194,6 +194,7 @@ random_get 0 bytes 0
 sched_yield ok 0
 proc_raise 0 52
 fd_close F 0
+fd_renumber stdio onto stdio 0
 `.trim().split('\n');
 
 test('every WASI function: a good call works, each bad pointer is EFAULT, the host lives on', () => {
