@@ -175,9 +175,12 @@ npm() { [ "$1" = install ] || { echo "unexpected npm $*" >&2; return 1; }; }
 `;
   const r = spawnSync('bash', ['-c', shim + b.body + 'wait\n'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 0, r.stderr);
-  const shows = r.stdout.match(/^show -> \d+$/gm) ?? [];
-  const incs: string[] = r.stdout.match(/^inc -> \d+$/gm) ?? [];
-  const peers: string[] = r.stdout.match(/^peer -> \d+$/gm) ?? [];
+  // The two guests share stdout, and console.log writes a line as two
+  // writes (the text, then "\n"), so their lines may interleave
+  // ("inc -> 3show -> 2"): count the values, not the lines.
+  const shows = r.stdout.match(/show -> \d+/g) ?? [];
+  const incs: string[] = r.stdout.match(/inc -> \d+/g) ?? [];
+  const peers: string[] = r.stdout.match(/peer -> \d+/g) ?? [];
   assert.is(shows.length, 10, `the shower stops after 10 rounds; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   assert.is(incs.length, 10, 'the incrementer stops after 10 rounds');
   assert.ok(incs.includes('inc -> 10'), r.stdout);
