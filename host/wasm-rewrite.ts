@@ -238,8 +238,8 @@ interface Ctx {
   fillFn: number;
   /** The atomic writes seen, one appended function each distinct (opcode, memory argument): key -> its ordinal. */
   atomics: Map<string, number>;
-  /** Their instructions' bytes (opcode after the prefix, memory argument), by ordinal. */
-  atomicOps: Uint8Array[];
+  /** Each one's sub-opcode, memory offset and bytes (after the prefix), by ordinal. */
+  atomicOps: Array<{ sub: number; offset: number; bytes: Uint8Array }>;
   /** Index of the first appended atomic function (known once the code is scanned). */
   atomicFn: number;
   /**
@@ -446,12 +446,16 @@ function atomicOp(r: Reader, at: number, ctx: Ctx, code: boolean): void {
   const argAt = r.pos;
   memarg(r);
   if (!atomicWrite(sub)) return;
-  if (r.b[argAt]! & 0x40) r.fail(`an atomic write to memory ${r.b[argAt + 1]} (only one memory is supported)`, at);
+  const arg = new Reader(r.b, argAt, r.pos);
+  if (arg.u32() & 0x40) r.fail(`an atomic write to memory ${arg.u32()} (only one memory is supported)`, at);
+  const offset = arg.u32();
   if (!code) r.fail('an atomic write in a constant expression', at);
-  const bytes = r.b.slice(at + 1, r.pos); // the opcode after the prefix and the memory argument
+  // The opcode after the prefix and the memory argument, as encoded (a
+  // LEB128 need not be minimal, so the sub-opcode is kept decoded too).
+  const bytes = r.b.slice(at + 1, r.pos);
   const key = bytes.join(',');
   let k = ctx.atomics.get(key);
-  if (k === undefined) { k = ctx.atomicOps.length; ctx.atomics.set(key, k); ctx.atomicOps.push(bytes); }
+  if (k === undefined) { k = ctx.atomicOps.length; ctx.atomics.set(key, k); ctx.atomicOps.push({ sub, offset, bytes }); }
   ctx.patches.push(at, r.pos, ATOMIC - k);
 }
 
@@ -626,19 +630,16 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   };
   // One function per atomic write: (address, value[, replacement]) -> its
   // result, the host's check first while the flag is set.
-  const atomicTypes = (): number[] => ctx.atomicOps.map((op) => {
-    const w = atomicWrite(op[0]!)!;
+  const atomicTypes = (): number[] => ctx.atomicOps.map(({ sub }) => {
+    const w = atomicWrite(sub)!;
     return atomicType0() + w.kind * 2 + (w.i64 ? 1 : 0);
   });
-  const atomicBodies = (): number[][] => ctx.atomicOps.map((op) => {
-    const w = atomicWrite(op[0]!)!;
-    const arg = new Reader(op, 1, op.length);
-    arg.u32(); // alignment
-    const offset = arg.u32();
+  const atomicBodies = (): number[][] => ctx.atomicOps.map(({ sub, offset, bytes }) => {
+    const w = atomicWrite(sub)!;
     const operands = w.kind === 2 ? [0x20, 0, 0x20, 1, 0x20, 2] : [0x20, 0, 0x20, 1];
     const code = [0x00, 0x23, ...leb(flagGlobal), 0x04, 0x40, // no locals; global.get $readonly; if
       0x20, 0, 0x41, ...sleb(w.width), 0x41, ...sleb(offset | 0), 0x10, ...leb(funcImports + AT_ATOMIC), 0x0b, // check; end
-      ...operands, 0xfe, ...op, 0x0b]; // the instruction itself; end
+      ...operands, 0xfe, ...bytes, 0x0b]; // the instruction itself; end
     return [...leb(code.length), ...code];
   });
   const bodies = codeSec ? scanCode(reader(codeSec), ctx) : [];
@@ -683,7 +684,7 @@ export function rewriteModule(input: Uint8Array<ArrayBuffer>, opts: { wrapLoads?
   // made, in its place among the others.
   const extraFuncs = [...wrappers(), ...atomicBodies()];
   // Their types (newType is known once the type section, always the first, is written).
-  const extraTypes = () => [...wrappers().map(() => newType + 1), ...atomicTypes()];
+  const extraTypes = () => [...(bulk > 0 ? [newType + 1, newType + 1] : []), ...atomicTypes()];
   const extraNames: Array<[number, string]> = [
     ...(bulk > 0 ? [[ctx.copyFn, WRAPPER_NAMES.copy], [ctx.fillFn, WRAPPER_NAMES.fill]] as Array<[number, string]> : []),
     ...ctx.atomicOps.map((_, k): [number, string] => [ctx.atomicFn + k, WRAPPER_NAMES.atomic])];

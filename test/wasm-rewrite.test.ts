@@ -206,6 +206,34 @@ function tiny(body: number[]): Uint8Array<ArrayBuffer> {
   ]);
 }
 
+test('an atomic write whose opcode is not minimally encoded is rewritten, and stores what it did', () => {
+  // i32.const 8; i32.const 7; i32.atomic.store with its sub-opcode 0x17 as
+  // the two-byte LEB128 0x97 0x00 (valid, if unusual); end.
+  const code = [0x00, 0x41, 0x08, 0x41, 0x07, 0xfe, 0x97, 0x00, 0x02, 0x00, 0x0b];
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () -> ()
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x05, 0x03, 0x01, 0x00, 0x01, // memory 1
+    0x07, 0x09, 0x02, 0x01, 0x66, 0x00, 0x00, 0x01, 0x6d, 0x02, 0x00, // export "f" func 0, "m" memory 0
+    0x0a, code.length + 2, 0x01, code.length, ...code,
+  ]);
+  assert.ok(WebAssembly.validate(bytes));
+  const r = routeMemoryGrow(bytes);
+  assert.is(r.atomics, 1);
+  const checks: number[][] = [];
+  const host = { [ATOMIC_IMPORT]: (...a: number[]) => { checks.push(a); } };
+  const noop = () => {};
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(r.bytes), {
+    [GROW_IMPORT.module]: { [GROW_IMPORT.name]: () => -1, [BULK_IMPORTS.copy]: noop, [BULK_IMPORTS.fill]: noop, [BULK_IMPORTS.init]: noop, ...host },
+  });
+  (inst.exports['f'] as () => void)();
+  assert.is(new Uint32Array((inst.exports['m'] as WebAssembly.Memory).buffer)[2], 7);
+  (inst.exports[READONLY_EXPORT] as WebAssembly.Global).value = 1;
+  (inst.exports['f'] as () => void)();
+  assert.equal(checks, [[8, 4, 0]], 'with the flag set, the host checks address 8, 4 bytes, offset 0');
+});
+
 test('malformed modules and unknown opcodes give a clear error, never a guess', () => {
   const cases: Array<[string, Uint8Array<ArrayBuffer>, RegExp]> = [
     ['not wasm', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), /not a WebAssembly 1\.0 module/],
