@@ -122,7 +122,7 @@ export function describeTrap(e: Error): { message: string; func?: string } {
  * Any byte out of bounds, or a destination byte in a read-only window, traps
  * as the instruction does, before anything is written.
  */
-function bulkMemory(state: SysvState): Record<string, Function> {
+function guardedWrites(state: SysvState): Record<string, Function> {
   const trap = () => new WebAssembly.RuntimeError('memory access out of bounds');
   return {
     [BULK_IMPORTS.copy]: (dest: number, src: number, n: number) => {
@@ -177,7 +177,7 @@ export async function runGuestHere(opts: GuestOptions): Promise<GuestOutcome> {
     ...(opts.spawnTokens !== undefined ? { tokens: opts.spawnTokens } : {}),
   }, stop);
   const sysv = sysvImports(state, trace, opts.perturbSeed);
-  const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta), ...bulkMemory(state) };
+  const hostOwn: Record<string, Function> = { [GROW_IMPORT.name]: (delta: number) => state.windows.grow(delta), ...guardedWrites(state) };
   if (opts.perturbSeed !== undefined && WebAssembly.Module.imports(module).some((i) => i.name === PERTURB_IMPORTS.at)) {
     // The load hooks pause only after loads from windows: they learn them after each shmat and shmdt.
     const hooks = memoryHooks(opts.perturbSeed);

@@ -40,7 +40,7 @@ export class WindowFatalError extends Error {}
  * Mapped runs (windows and their fragments) one guest may hold: a shmat past
  * it is ENOMEM. Far below the process's map count, which V8 needs too, and
  * which a growth with read-only windows uses up to three times as many of
- * for a moment (docs/abi.md, addition 2).
+ * for a moment (docs/abi.md, addition 3).
  */
 export const MAX_RUNS = 1024;
 
