@@ -142,6 +142,7 @@ export const MAP_NORESERVE = 0x4000;
 export const PROT_NONE = 0;
 export const MREMAP_MAYMOVE = 1;
 export const MREMAP_FIXED = 2;
+export const MREMAP_DONTUNMAP = 4;
 export const POLLIN = 0x1;
 
 /**

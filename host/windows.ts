@@ -289,7 +289,13 @@ export class WindowManager {
    * mapped all along (nattch never changes, a segment already marked for
    * removal survives, no byte is copied), anonymous pages fill its place
    * while V8 re-protects, and mremap(MREMAP_FIXED) puts the run back onto
-   * its address, replacing the filler. The kernel's shm_open/shm_close on
+   * its address, replacing the filler. The window's place is never a hole:
+   * the move leaves the old mapping where it was (MREMAP_DONTUNMAP, Linux
+   * 5.13 for shared mappings) and the filler replaces it in one call, and
+   * the move back replaces the filler in one call. A hole, even for the
+   * moment between two calls, could be given to another thread's mmap
+   * (V8's compiler threads map memory at any time), which the MAP_FIXED
+   * filler would then destroy. The kernel's shm_open/shm_close on
    * the move set shm_atime, shm_dtime and shm_lpid (docs/abi.md).
    */
   grow(deltaPages: number): number {
@@ -329,7 +335,9 @@ export class WindowManager {
 
   /**
    * Moves each run into a fresh reservation and fills its place with
-   * anonymous pages. Undoes what it did and returns null if a step fails.
+   * anonymous pages. Undoes what it did and returns null if a step fails
+   * (a run whose fill failed still has its old mapping, or a hole, at its
+   * place: putBack's move replaces either).
    */
   private lift(runs: Run[]): Lifted | null {
     // Stryker disable next-line ArithmeticOperator: equivalent, a larger area aside only reserves more address space (docs/mutation.md)
@@ -343,7 +351,9 @@ export class WindowManager {
     for (const r of runs) {
       const addr = this.mem.hostAddress(r.start * PAGE_SIZE);
       const len = (r.end - r.start) * PAGE_SIZE;
-      if (libc.mremap(addr, len, len, libc.MREMAP_MAYMOVE | libc.MREMAP_FIXED, at) !== at) { ok = false; break; }
+      // A kernel before 5.13 refuses MREMAP_DONTUNMAP on a shared mapping
+      // (EINVAL): the growth then fails (-1), as when memory runs out.
+      if (libc.mremap(addr, len, len, libc.MREMAP_MAYMOVE | libc.MREMAP_FIXED | libc.MREMAP_DONTUNMAP, at) !== at) { ok = false; break; }
       lifted.moved.push({ addr, len, aside: at });
       at += len;
       const fill = libc.mmap(addr, len, libc.PROT_READ | libc.PROT_WRITE,

@@ -10,21 +10,17 @@ import * as libc from '../host/libc.js';
 import { GuestMemory } from '../host/guest-memory.js';
 import { WindowManager, WindowFatalError } from '../host/windows.js';
 import { SHM_RDONLY } from '../host/abi.js';
-import { injectFaults, SYS_MMAP, SYS_MREMAP, type FaultRule } from './seccomp.js';
+import { probe } from './probe.js';
+import { injectFaults, watch, SYS_MMAP, SYS_MREMAP, type FaultRule } from './seccomp.js';
 
-// (module (import "env" "m" (memory 1)) (func (export "store") (param i32) (i32.store (local.get 0) (i32.const 1)))
-//         (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))
-const PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f,
-  0x02, 0x0a, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x6d, 0x02, 0x00, 0x01,
-  0x03, 0x03, 0x02, 0x00, 0x01,
-  0x07, 0x10, 0x02, 0x05, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x00, 0x04, 0x6c, 0x6f, 0x61, 0x64, 0x00, 0x01,
-  0x0a, 0x13, 0x02, 0x09, 0x00, 0x20, 0x00, 0x41, 0x01, 0x36, 0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b,
-]);
 
-/** A step of the lift around a growth, or 'restore': a shmdt (fresh pages over the window). */
-export type Step = 'reserve' | 'move aside' | 'fill' | 'put back' | 'put back all' | 'restore';
+/**
+ * A step of the lift around a growth, or 'restore': a shmdt (fresh pages
+ * over the window). 'watch fill': no fault, the fill's mmap waits in the
+ * kernel until the test thread has looked (the worker first posts the
+ * listener fd, { listener }).
+ */
+export type Step = 'reserve' | 'move aside' | 'fill' | 'put back' | 'put back all' | 'restore' | 'watch fill';
 export interface Outcome {
   ro: number; others: number[]; grew: number; pagesBefore: number; pagesAfter: number;
   loadFirst: number; loadLast: number; storeTraps: boolean; error: string | null; fatal: boolean;
@@ -36,16 +32,14 @@ const ENOMEM = 12;
 const memory = new WebAssembly.Memory({ initial: 2, maximum: 1000 });
 const mem = new GuestMemory(memory);
 const wm = new WindowManager(mem, {});
-const probe = new WebAssembly.Instance(new WebAssembly.Module(PROBE), { env: { m: memory } }).exports as {
-  store(a: number): void; load(a: number): number;
-};
+const guest = probe(memory);
 const ro = wm.attach(shmid, 0, SHM_RDONLY);
 const at = mem.hostAddress(ro);
 const others = more.map((id) => wm.attach(id, 0, SHM_RDONLY));
 const MAP_FIXED_ANON = libc.MAP_PRIVATE | libc.MAP_ANONYMOUS | libc.MAP_FIXED;
 // Each rule matches only the host's own call for that step (its address,
 // length and flags), never V8's.
-const rule: Record<Exclude<Step, 'put back all'>, FaultRule> = {
+const rule: Record<Exclude<Step, 'put back all' | 'watch fill'>, FaultRule> = {
   'reserve': { nr: SYS_MMAP, args: [[0, 0], [1, size], [2, libc.PROT_NONE]], errno: ENOMEM },
   'move aside': { nr: SYS_MREMAP, args: [[0, at], [1, size]], errno: ENOMEM },
   'fill': { nr: SYS_MMAP, args: [[0, at], [1, size], [3, MAP_FIXED_ANON]], errno: ENOMEM },
@@ -53,9 +47,14 @@ const rule: Record<Exclude<Step, 'put back all'>, FaultRule> = {
   'restore': { nr: SYS_MMAP, args: [[0, at], [1, size], [3, MAP_FIXED_ANON]], errno: ENOMEM },
 };
 const pagesBefore = memory.buffer.byteLength / 65536;
-injectFaults(step === 'put back all'
-  ? [rule['put back'], ...others.map((o): FaultRule => ({ nr: SYS_MREMAP, args: [[4, mem.hostAddress(o)], [1, size]], errno: ENOMEM }))]
-  : [rule[step]]);
+if (step === 'watch fill') {
+  const { nr, args } = rule.fill;
+  parentPort!.postMessage({ listener: watch([{ nr, args }]), at, size });
+} else {
+  injectFaults(step === 'put back all'
+    ? [rule['put back'], ...others.map((o): FaultRule => ({ nr: SYS_MREMAP, args: [[4, mem.hostAddress(o)], [1, size]], errno: ENOMEM }))]
+    : [rule[step]]);
+}
 let grew = NaN, error: string | null = null, fatal = false;
 try {
   if (step === 'restore') grew = wm.detach(ro);
@@ -65,8 +64,8 @@ try {
   fatal = e instanceof WindowFatalError;
 }
 mem.refresh();
-const loadFirst = probe.load(ro), loadLast = probe.load(ro + size - 4);
+const loadFirst = guest.load(ro), loadLast = guest.load(ro + size - 4);
 let storeTraps = false;
-try { probe.store(ro); } catch { storeTraps = true; }
+try { guest.store(ro); } catch { storeTraps = true; }
 const out: Outcome = { ro, others, grew, pagesBefore, pagesAfter: memory.buffer.byteLength / 65536, loadFirst, loadLast, storeTraps, error, fatal };
 parentPort!.postMessage(out);

@@ -12,19 +12,10 @@ import { Errno, IPC_RMID, SHM_DEST, SHM_RDONLY } from '../host/abi.js';
 import koffi from 'koffi';
 import { shmStat, test } from './helpers.js';
 import { Peer, segment, cleanup } from './peer.js';
+import { probe } from './probe.js';
 
 test.after.each(cleanup);
 
-// (module (import "env" "m" (memory 1)) (func (export "store") (param i32) (i32.store (local.get 0) (i32.const 1)))
-//         (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))
-const PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f,
-  0x02, 0x0a, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x6d, 0x02, 0x00, 0x01,
-  0x03, 0x03, 0x02, 0x00, 0x01,
-  0x07, 0x10, 0x02, 0x05, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x00, 0x04, 0x6c, 0x6f, 0x61, 0x64, 0x00, 0x01,
-  0x0a, 0x13, 0x02, 0x09, 0x00, 0x20, 0x00, 0x41, 0x01, 0x36, 0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b,
-]);
 
 /** A guest's memory with a window manager whose growth step can be watched. */
 function setup(during?: () => void, memoryPages?: number) {
@@ -34,10 +25,7 @@ function setup(during?: () => void, memoryPages?: number) {
     protected override growHere(delta: number): number { during?.(); return super.growHere(delta); }
   }
   const wm = new Watched(mem, memoryPages === undefined ? {} : { memoryPages });
-  const probe = new WebAssembly.Instance(new WebAssembly.Module(PROBE), { env: { m: memory } }).exports as {
-    store(a: number): void; load(a: number): number;
-  };
-  return { memory, mem, wm, probe };
+  return { memory, mem, wm, probe: probe(memory) };
 }
 
 for (const rmid of [false, true]) {
