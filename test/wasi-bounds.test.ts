@@ -195,6 +195,7 @@ sched_yield ok 0
 proc_raise 0 52
 fd_close F 0
 fd_renumber stdio onto stdio 0
+fd_close stdio renumbered away 8
 `.trim().split('\n');
 
 test('every WASI function: a good call works, each bad pointer is EFAULT, the host lives on', () => {

@@ -347,4 +347,6 @@ line("fd_close", "F", fd_close(F));
 // Last, as it changes the library's stdio table (the host's own fd_write
 // to 1 and 2 does not use it): stdio renumbered onto stdio is the library's.
 line("fd_renumber", "stdio onto stdio", fd_renumber(2, 1));
+// The library keeps that table from call to call: the old number is closed.
+line("fd_close", "stdio renumbered away", fd_close(2));
 console.log("done");
