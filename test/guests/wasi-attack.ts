@@ -261,6 +261,7 @@ while (i < argv.length) {
     const b = bytes("x");
     s += " " + path_open(fd, 0, ptr(b), 1, 1, RW, RW, 0, out).toString();
     s += " " + fd_prestat_get(fd, out).toString();
+    s += " " + fd_prestat_dir_name(fd, scratch, 16).toString();
     line(s);
   }
   else { line("unknown command " + cmd); process.exit(2); }
