@@ -137,6 +137,23 @@ test('the trace callback gets one line per sysv call; args and env reach the gue
   assert.match(Buffer.concat(out).toString(), /env K=v/);
 });
 
+// An embedder runs guest after guest in one process: what a guest opened
+// (its --dir directories, the files it left open) is closed when it ends,
+// whether it exited or trapped.
+test('a guest that ends leaves no descriptor open in the embedder', async () => {
+  const dir = tmp();
+  const fds = () => fs.readdirSync('/proc/self/fd').length;
+  await run(tool, { args: ['print', 'warm-up'], stdout: () => {} }); // the worker machinery's own fds
+  const before = fds();
+  for (const last of ['exit', 'trap']) {
+    // (a file the guest opened is the host's openat2, which Node does not track)
+    const r = await run(tool, { args: ['writefile', 'a.txt', 'hi', 'openfile', 'a.txt', 'openfile', 'a.txt', ...(last === 'exit' ? ['exit', '0'] : ['trap'])], dirs: [dir], stdout: () => {}, stderr: () => {} });
+    assert.is(r.kind, last === 'exit' ? 'exit' : 'trap', JSON.stringify(r));
+  }
+  assert.is(fds(), before, 'as many descriptors as before the guests ran');
+  fs.rmSync(dir, { recursive: true });
+});
+
 test('an AbortSignal stops a guest blocked in semop: interrupted, status 130', async () => {
   const ac = new AbortController();
   const r = run(tool, {

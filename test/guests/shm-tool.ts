@@ -5,7 +5,7 @@
 //   create KEY SIZE | open KEY | attach [ro] | detach | write OFF VAL | read OFF
 //   wait OFF VAL | nattch | grow PAGES | alloc BYTES | sleep MS | block | busy | trap | rmid
 //   echo-stdin | print TEXT | alias | store-ro | exit N | env K | args
-//   writefile NAME TEXT | readfile NAME   (in the first --dir)
+//   writefile NAME TEXT | readfile NAME | openfile NAME (left open)   (in the first --dir)
 @external("sysv", "shmget") declare function shmget(key: i32, size: i32, flg: i32): i32;
 @external("sysv", "shmat") declare function shmat(id: i32, addr: i32, flg: i32): i32;
 @external("sysv", "shmdt") declare function shmdt(addr: i32): i32;
@@ -87,7 +87,7 @@ while (i < argv.length) {
     const err = fd_read(0, iov, 1, nread);
     console.log("stdin " + err.toString() + " " + String.UTF8.decodeUnsafe(buf, load<u32>(nread)).trim());
   }
-  else if (cmd == "writefile" || cmd == "readfile") {
+  else if (cmd == "writefile" || cmd == "readfile" || cmd == "openfile") {
     // In the last preopened directory (the --dir; wasmer preopens "/" first).
     let dirfd: u32 = 3;
     const pre = heap.alloc(8);
@@ -100,6 +100,7 @@ while (i < argv.length) {
     if (err != 0) { console.log(cmd + " error " + err.toString()); continue; }
     const fd = load<u32>(fdp);
     const buf = heap.alloc(4096);
+    if (cmd == "openfile") { console.log("opened " + fd.toString()); continue; } // left open
     if (cmd == "writefile") {
       const text = String.UTF8.encode(argv[i++]);
       store<u32>(iov, changetype<usize>(text)); store<u32>(iov, text.byteLength, 4);
