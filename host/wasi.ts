@@ -388,7 +388,8 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     if (now === null) return null;
     const timeout = v.getBigUint64(at + 24, true);
     const absolute = (v.getUint16(at + 40, true) & 1) !== 0;
-    const relNs = absolute ? (timeout > now ? timeout - now : 0n) : timeout;
+    // A deadline already past gives a negative span: due at once.
+    const relNs = absolute ? timeout - now : timeout;
     return t0 + Number(relNs) / 1e6;
   };
   let first = Infinity;

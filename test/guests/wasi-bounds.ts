@@ -305,9 +305,10 @@ sub(8, 0, 9);                        // no such clock: EINVAL
 sub(9, 0, 1, 3600000000000);         // an hour from now: not due
 sub(10, 0, 0, 0, 1);                 // realtime, absolute 0 (long past): due
 sub(11, 0, 1, 0xffffffffffffff, 1);  // monotonic, absolute far future: not due
-memory.fill(evs, 0xee, 12 * 32);
+sub(12, 0, 4);                       // clock 4, the first past WASI's four: EINVAL
+memory.fill(evs, 0xee, 13 * 32);
 let seen = "";
-const pe = poll_oneoff(subs, evs, 12, a);
+const pe = poll_oneoff(subs, evs, 13, a);
 for (let i: u32 = 0; i < load<u32>(a); i++) {
   const e = evs + <usize>i * 32;
   let clean = load<u64>(e + 16) == 0 && load<u64>(e + 24) == 0;
@@ -315,6 +316,17 @@ for (let i: u32 = 0; i < load<u32>(a); i++) {
   seen += " " + load<u64>(e).toString() + ":" + load<u16>(e + 8).toString() + ":" + load<u8>(e + 10).toString() + (clean ? "" : "!");
 }
 console.log("poll_oneoff mixed " + pe.toString() + seen);
+// An absolute deadline 50 ms ahead on the monotonic clock: due once it
+// passes, well before a relative 2 s backstop.
+clock_time_get(1, 0, a);
+const t0 = load<u64>(a);
+sub(0, 0, 1, t0 + 50000000, 1);
+sub(1, 0, 1, 2000000000);
+const pa = poll_oneoff(subs, evs, 2, b);
+clock_time_get(1, 0, a);
+const waited = load<u64>(a) - t0;
+console.log("poll_oneoff absolute " + pa.toString() + " " + load<u32>(b).toString() + " " + load<u64>(evs).toString() + " "
+  + (waited >= 50000000 && waited < 2000000000 ? "in time" : "after " + waited.toString() + " ns"));
 // stdin: the first iovec with room gets the bytes; only empty ones read nothing.
 setIov(iov, buf, 0); setIov(iov + 8, buf + 16, 4);
 line("fd_read", "stdin skips an empty iovec", fd_read(0, iov, 2, a));
