@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { cli, guest, test } from './helpers.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { CLI, ROOT, cli, guest, test } from './helpers.js';
 import { parseDir } from '../host/dirs.js';
 import { createWasi, initWasi, HostFailure } from '../host/wasi.js';
 import { StopSignal } from '../host/stop.js';
@@ -210,6 +210,21 @@ test('poll_oneoff returns every due event: 1,000,000 and 100,000 zero timeouts, 
   const r = cli(['run', attack, 'poll', '1000000', '0', 'poll', '100000', '0', 'pollmix', 'poll', '3', '20000000']);
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout, 'poll 0 events 1000000 ok\npoll 0 events 100000 ok\npollmix 0 events 3 023\npoll 0 events 3 ok\n');
+});
+
+// The wait of poll_oneoff is decided by its first pass: a subscription that
+// is due at once (a write on stdout, a bad fd, a bad clock) must not wait
+// for a later deadline or for stdin. stdin here is a pipe that stays open
+// and empty for the whole run.
+test('poll_oneoff returns at once when a subscription is due, with stdin open and empty', async () => {
+  const child = spawn(process.execPath, [CLI, 'run', attack, 'pollnow'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  child.stdin.destroy();
+  assert.is(code, 0, err);
+  assert.is(out, 'pollnow 1:0:now 1:8:now 1:8:now 1:28:now\n');
 });
 
 test('quotas: bytes and files per run, answered with EDQUOT; writes inside the limits pass', () => {

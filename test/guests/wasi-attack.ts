@@ -6,7 +6,7 @@
 //   rename A B | symlink TARGET P | readlink P | link A B | linkf A B
 //   stat P | lstat P | open P | openl P | ls P | nul | longname N
 //   setsize P N | allocate P N | bigwrite P MIB | seekwrite P OFF
-//   nest N | many N | iov N | random BYTES | poll N TIMEOUT_NS | pollmix
+//   nest N | many N | iov N | random BYTES | poll N TIMEOUT_NS | pollmix | pollnow
 //   prestat | writefd3
 @external("wasi_snapshot_preview1", "path_open") declare function path_open(dirfd: u32, dirflags: u32, path: usize, len: usize, oflags: u16, rb: u64, ri: u64, fdflags: u16, fd: usize): u16;
 @external("wasi_snapshot_preview1", "fd_close") declare function fd_close(fd: u32): u16;
@@ -28,6 +28,7 @@
 @external("wasi_snapshot_preview1", "path_filestat_get") declare function path_filestat_get(fd: u32, fl: u32, p: usize, len: usize, out: usize): u16;
 @external("wasi_snapshot_preview1", "random_get") declare function random_get(buf: usize, len: usize): u16;
 @external("wasi_snapshot_preview1", "poll_oneoff") declare function poll_oneoff(i: usize, o: usize, n: u32, ne: usize): u16;
+@external("wasi_snapshot_preview1", "clock_time_get") declare function clock_time_get(id: u32, p: u64, out: usize): u16;
 
 const argv = process.argv;
 const DIR: u32 = 3;
@@ -236,6 +237,30 @@ while (i < argv.length) {
     let ids = "";
     for (let k: u32 = 0; k < got; k++) ids += load<u64>(evs + k * 32).toString();
     line("pollmix " + e.toString() + " events " + got.toString() + " " + ids);
+  }
+  else if (cmd == "pollnow") {
+    // Subscriptions that are due at once, each beside a relative 2 s clock:
+    // write stdout (ready), write stdin, read stdout (EBADF), clock 9
+    // (EINVAL). Each poll must return at once with that one event, whatever
+    // stdin holds: "pollnow" then, per poll, its event count, error and
+    // whether it came back within 1 s.
+    const subs = heap.alloc(2 * 48); const evs = heap.alloc(2 * 32);
+    const tags: u8[] = [2, 2, 1, 0];
+    const words: u32[] = [1, 0, 1, 9];
+    let s = "pollnow";
+    for (let k = 0; k < 4; k++) {
+      memory.fill(subs, 0, 2 * 48);
+      store<u8>(subs, tags[k], 8); store<u32>(subs, words[k], 16);
+      store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, 2000000000, 24);
+      clock_time_get(1, 0, out);
+      const t0 = load<u64>(out);
+      poll_oneoff(subs, evs, 2, out);
+      const got = load<u32>(out);
+      clock_time_get(1, 0, out);
+      const fast = load<u64>(out) - t0 < 1000000000;
+      s += " " + got.toString() + ":" + load<u16>(evs + 8).toString() + (fast ? ":now" : ":late");
+    }
+    line(s);
   }
   else if (cmd == "prestat") {
     let s = "";
