@@ -404,6 +404,7 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
       // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent when forced false or emptied, Math.min then reads the null deadline as 0, due at once all the same (docs/mutation.md)
       if (d === null) { readyNow = true; continue; }
       first = Math.min(first, d);
+      // Stryker disable next-line BooleanLiteral: equivalent, the fd's byte order does not change whether it is 0 (docs/mutation.md)
     } else if (tag === EVENT_FD_READ && v.getUint32(at + 16, true) === 0) {
       stdinWanted = true;
     } else {

@@ -214,9 +214,10 @@ test('poll_oneoff returns every due event: 1,000,000 and 100,000 zero timeouts, 
 
 // The wait of poll_oneoff is decided by its first pass: a subscription that
 // is due at once (a write on stdout, a bad fd, a bad clock) must not wait
-// for a later deadline or for stdin. stdin here is a pipe that stays open
-// and empty for the whole run.
-test('poll_oneoff returns at once when a subscription is due, with stdin open and empty', async () => {
+// for a later deadline or for stdin, and a read of stdin that is not ready
+// waits for the clock. stdin here is a pipe that stays open and empty for
+// the whole run.
+test('poll_oneoff returns at once when a subscription is due, and waits on a stdin that is open and empty', async () => {
   const child = spawn(process.execPath, [CLI, 'run', attack, 'pollnow'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -224,7 +225,7 @@ test('poll_oneoff returns at once when a subscription is due, with stdin open an
   const code = await new Promise((resolve) => child.on('exit', resolve));
   child.stdin.destroy();
   assert.is(code, 0, err);
-  assert.is(out, 'pollnow 1:0:now 1:8:now 1:8:now 1:28:now\n');
+  assert.is(out, 'pollnow 1:0:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:soon\n');
 });
 
 test('quotas: bytes and files per run, answered with EDQUOT; writes inside the limits pass', () => {
