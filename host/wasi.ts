@@ -413,6 +413,7 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
   }
   let stdinUp = stdinWanted && stdio.stdinReady(0);
   if (!readyNow && !stdinUp) {
+    // Stryker disable next-line EqualityOperator: equivalent for left >= 0, a wait of 0 ms waits for nothing and the next turn's left is below 0 (docs/mutation.md)
     for (let left = first - performance.now(); left > 0; left = first - performance.now()) {
       if (stdinWanted) {
         if (stdio.stdinReady(Math.min(left, SLICE_MS))) { stdinUp = true; break; }
