@@ -12,6 +12,7 @@ import { CLI, ROOT, cli, guest, test } from './helpers.js';
 import { parseDir } from '../host/dirs.js';
 import { createWasi, initWasi, HostFailure } from '../host/wasi.js';
 import { StopSignal } from '../host/stop.js';
+import { runGuest } from '../host/runner.js';
 
 const attack = guest('wasi-attack');
 const temps: string[] = [];
@@ -225,7 +226,33 @@ test('poll_oneoff returns at once when a subscription is due, and waits on a std
   const code = await new Promise((resolve) => child.on('exit', resolve));
   child.stdin.destroy();
   assert.is(code, 0, err);
-  assert.is(out, 'pollnow 1:0:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:soon\n');
+  assert.is(out, 'pollnow 1:0:0:now 1:8:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:soon\n');
+});
+
+test('poll_oneoff waiting on stdin wakes when bytes arrive, before its clock', async () => {
+  const child = spawn(process.execPath, [CLI, 'run', attack, 'pollstdin'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    // Half a second later, when the guest is well inside its wait.
+    if (out === 'polling\n') setTimeout(() => child.stdin.write('x\n'), 500);
+  });
+  child.stderr.on('data', (d) => { err += d; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  child.stdin.destroy();
+  assert.is(code, 0, err);
+  assert.is(out, 'polling\npollstdin 1:0:0:soon\n');
+});
+
+// A stop (here --timeout) must end a guest sleeping in poll_oneoff at once,
+// not when the supervisor gives up waiting for it (its grace, 30 s here).
+test('a guest sleeping in poll_oneoff is stopped at once by a timeout', async () => {
+  const t0 = performance.now();
+  const outcome = await runGuest({ wasmPath: attack, args: ['attack', 'poll', '1', '60000000000'], env: {}, dirs: [], trace: false },
+    { timeoutSeconds: 0.3, graceMs: 30_000 });
+  const s = (performance.now() - t0) / 1000;
+  assert.is(outcome.kind, 'timeout');
+  assert.ok(s < 10, `ended after ${s.toFixed(1)} s`);
 });
 
 test('quotas: bytes and files per run, answered with EDQUOT; writes inside the limits pass', () => {

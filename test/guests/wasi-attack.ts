@@ -6,7 +6,7 @@
 //   rename A B | symlink TARGET P | readlink P | link A B | linkf A B
 //   stat P | lstat P | open P | openl P | ls P | nul | longname N
 //   setsize P N | allocate P N | bigwrite P MIB | seekwrite P OFF
-//   nest N | many N | iov N | random BYTES | poll N TIMEOUT_NS | pollmix | pollnow
+//   nest N | many N | iov N | random BYTES | poll N TIMEOUT_NS | pollmix | pollnow | pollstdin
 //   prestat | writefd3
 @external("wasi_snapshot_preview1", "path_open") declare function path_open(dirfd: u32, dirflags: u32, path: usize, len: usize, oflags: u16, rb: u64, ri: u64, fdflags: u16, fd: usize): u16;
 @external("wasi_snapshot_preview1", "fd_close") declare function fd_close(fd: u32): u16;
@@ -240,19 +240,19 @@ while (i < argv.length) {
   }
   else if (cmd == "pollnow") {
     // Subscriptions that are due at once, each beside a relative 2 s clock:
-    // write stdout (ready), write stdin, read stdout (EBADF), clock 9
-    // (EINVAL); then a read of stdin (open and empty: never ready) beside a
-    // 300 ms clock. Per poll: its event count, the first event's error and
+    // write stdout (ready), write stdin, read stdout, read stderr (EBADF),
+    // clock 9 (EINVAL); then a read of stdin (open and empty: never ready)
+    // beside a 300 ms clock. Per poll: its event count, the first event's error and
     // userdata, and when it came back: "now" (under 100 ms), "soon" (under
     // 1 s) or "late".
     const subs = heap.alloc(2 * 48); const evs = heap.alloc(2 * 32);
-    const tags: u8[] = [2, 2, 1, 0, 1];
-    const words: u32[] = [1, 0, 1, 9, 0];
+    const tags: u8[] = [2, 2, 1, 1, 0, 1];
+    const words: u32[] = [1, 0, 1, 2, 9, 0];
     let s = "pollnow";
-    for (let k = 0; k < 5; k++) {
+    for (let k = 0; k < 6; k++) {
       memory.fill(subs, 0, 2 * 48);
       store<u8>(subs, tags[k], 8); store<u32>(subs, words[k], 16);
-      store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, k < 4 ? 2000000000 : 300000000, 24);
+      store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, k < 5 ? 2000000000 : 300000000, 24);
       clock_time_get(1, 0, out);
       const t0 = load<u64>(out);
       poll_oneoff(subs, evs, 2, out);
@@ -263,6 +263,22 @@ while (i < argv.length) {
         + (took < 100000000 ? ":now" : took < 1000000000 ? ":soon" : ":late");
     }
     line(s);
+  }
+  else if (cmd == "pollstdin") {
+    // A read of stdin beside a 5 s clock, after saying "polling": the test
+    // then writes to stdin, and the poll must return with that event soon.
+    const subs = heap.alloc(2 * 48); const evs = heap.alloc(2 * 32);
+    memory.fill(subs, 0, 2 * 48);
+    store<u8>(subs, 1, 8);
+    store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, 5000000000, 24);
+    line("polling");
+    clock_time_get(1, 0, out);
+    const t0 = load<u64>(out);
+    poll_oneoff(subs, evs, 2, out);
+    const got = load<u32>(out);
+    clock_time_get(1, 0, out);
+    line("pollstdin " + got.toString() + ":" + load<u16>(evs + 8).toString() + ":" + load<u64>(evs).toString()
+      + (load<u64>(out) - t0 < 4000000000 ? ":soon" : ":late"));
   }
   else if (cmd == "prestat") {
     let s = "";
