@@ -434,7 +434,7 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     if (tag === EVENT_CLOCK) {
       const d = deadlineMs(at);
       if (d === null) error = WasiErrno.INVAL;
-      // Stryker disable next-line EqualityOperator: equivalent for d >= wake, a deadline equal to the wake-up time to the fraction of a millisecond is not one a test can set (docs/mutation.md)
+      // Stryker disable next-line EqualityOperator: not detectable for d >= wake, it differs only when the wake-up time equals a deadline to the nanosecond, which no test can arrange (docs/mutation.md)
       else if (d > wake) continue;
     } else if (tag === EVENT_FD_READ || tag === EVENT_FD_WRITE) {
       const fd = v.getUint32(at + 16, true);
