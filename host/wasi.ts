@@ -430,7 +430,6 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     const at = base + i * SUB_SIZE;
     const tag = v.getUint8(at + 8);
     let error: number = WasiErrno.SUCCESS;
-    let nbytes = 0n;
     if (tag === EVENT_CLOCK) {
       const d = deadlineMs(at);
       if (d === null) error = WasiErrno.INVAL;
@@ -439,7 +438,8 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     } else if (tag === EVENT_FD_READ || tag === EVENT_FD_WRITE) {
       const fd = v.getUint32(at + 16, true);
       if (fd === 0 && tag === EVENT_FD_READ) { if (!stdinUp) continue; }
-      else if ((tag === EVENT_FD_READ && fd <= 2) || (tag === EVENT_FD_WRITE && fd === 0)) error = WasiErrno.BADF;
+      // (A read of fd 0 is stdin, above: what is left on fd 0 is a write.)
+      else if ((tag === EVENT_FD_READ && fd <= 2) || fd === 0) error = WasiErrno.BADF;
       else if (fd > 2 && !dirs.isOpen(fd)) error = WasiErrno.BADF; // host files are always ready
     } else {
       error = WasiErrno.INVAL;
@@ -449,9 +449,8 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     v.setBigUint64(e, userdata, true);
     v.setUint16(e + 8, error, true);
     v.setUint8(e + 10, tag <= 2 ? tag : 0);
-    for (let k = 11; k < 16; k++) v.setUint8(e + k, 0);
-    v.setBigUint64(e + 16, nbytes, true);
-    v.setBigUint64(e + 24, 0n, true);
+    // The padding, nbytes (not known: 0) and the flags: zeros.
+    mem.u8.fill(0, e + 11, e + EVENT_SIZE);
     count++;
   }
   v.setUint32(nevents >>> 0, count, true);

@@ -240,19 +240,19 @@ while (i < argv.length) {
   }
   else if (cmd == "pollnow") {
     // Subscriptions that are due at once, each beside a relative 2 s clock:
-    // write stdout (ready), write stdin, read stdout, read stderr (EBADF),
+    // write stdout, write stderr (ready), write stdin, read stdout, read stderr (EBADF),
     // clock 9 (EINVAL); then a read of stdin (open and empty: never ready)
     // beside a 300 ms clock. Per poll: its event count, the first event's error and
     // userdata, and when it came back: "now" (under 100 ms), "soon" (under
     // 1 s) or "late".
     const subs = heap.alloc(2 * 48); const evs = heap.alloc(2 * 32);
-    const tags: u8[] = [2, 2, 1, 1, 0, 1];
-    const words: u32[] = [1, 0, 1, 2, 9, 0];
+    const tags: u8[] = [2, 2, 2, 1, 1, 0, 1];
+    const words: u32[] = [1, 2, 0, 1, 2, 9, 0];
     let s = "pollnow";
-    for (let k = 0; k < 6; k++) {
+    for (let k = 0; k < 7; k++) {
       memory.fill(subs, 0, 2 * 48);
       store<u8>(subs, tags[k], 8); store<u32>(subs, words[k], 16);
-      store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, k < 5 ? 2000000000 : 300000000, 24);
+      store<u64>(subs + 48, 1); store<u32>(subs + 48, 1, 16); store<u64>(subs + 48, k < 6 ? 2000000000 : 300000000, 24);
       clock_time_get(1, 0, out);
       const t0 = load<u64>(out);
       poll_oneoff(subs, evs, 2, out);
