@@ -178,6 +178,7 @@ poll_oneoff second subscription oob 21
 poll_oneoff none 28
 poll_oneoff mixed 0 0:0:0 1:0:1 2:0:2 3:8:1 4:8:2 5:0:1 6:8:1 7:28:0 8:28:0 10:0:0 12:28:0
 poll_oneoff absolute 0 1 0 in time
+clock_time_get realtime advances 0
 fd_read stdin skips an empty iovec 0
 fd_read stdin got 4 0
 fd_read stdin only empty iovecs 0

@@ -318,6 +318,8 @@ for (let i: u32 = 0; i < load<u32>(a); i++) {
 console.log("poll_oneoff mixed " + pe.toString() + seen);
 // An absolute deadline 50 ms ahead on the monotonic clock: due once it
 // passes, well before a relative 2 s backstop.
+clock_time_get(0, 0, a);
+const r0 = load<u64>(a);
 clock_time_get(1, 0, a);
 const t0 = load<u64>(a);
 sub(0, 0, 1, t0 + 50000000, 1);
@@ -325,8 +327,12 @@ sub(1, 0, 1, 2000000000);
 const pa = poll_oneoff(subs, evs, 2, b);
 clock_time_get(1, 0, a);
 const waited = load<u64>(a) - t0;
+clock_time_get(0, 0, a);
+const realWaited = load<u64>(a) - r0;
 console.log("poll_oneoff absolute " + pa.toString() + " " + load<u32>(b).toString() + " " + load<u64>(evs).toString() + " "
   + (waited >= 50000000 && waited < 2000000000 ? "in time" : "after " + waited.toString() + " ns"));
+// The realtime clock moved forward with it.
+line("clock_time_get", "realtime advances", realWaited >= 49000000 && realWaited < 2000000000 ? 0 : 1);
 // stdin: the first iovec with room gets the bytes; only empty ones read nothing.
 setIov(iov, buf, 0); setIov(iov + 8, buf + 16, 4);
 line("fd_read", "stdin skips an empty iovec", fd_read(0, iov, 2, a));
