@@ -226,7 +226,7 @@ test('poll_oneoff returns at once when a subscription is due, and waits on a std
   const code = await new Promise((resolve) => child.on('exit', resolve));
   child.stdin.destroy();
   assert.is(code, 0, err);
-  assert.is(out, 'pollnow 1:0:0:now 1:0:0:now 1:8:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:soon\n');
+  assert.is(out, 'pollnow 1:0:0:now 1:0:0:now 1:8:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:now\n');
 });
 
 test('poll_oneoff waiting on stdin wakes when bytes arrive, before its clock', async () => {
