@@ -392,6 +392,9 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     const relNs = absolute ? timeout - now : timeout;
     return t0 + Number(relNs) / 1e6;
   };
+  // The fd of an fd subscription.
+  // Stryker disable next-line BooleanLiteral: equivalent, the fd is only compared with 0 here, and its byte order does not change whether it is 0 (docs/mutation.md)
+  const fdOf = (at: number): number => v.getUint32(at + 16, true);
   let first = Infinity;
   let readyNow = false;
   let stdinWanted = false;
@@ -404,8 +407,7 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
       // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent when forced false or emptied, Math.min then reads the null deadline as 0, due at once all the same (docs/mutation.md)
       if (d === null) { readyNow = true; continue; }
       first = Math.min(first, d);
-      // Stryker disable next-line BooleanLiteral: equivalent, the fd's byte order does not change whether it is 0 (docs/mutation.md)
-    } else if (tag === EVENT_FD_READ && v.getUint32(at + 16, true) === 0) {
+    } else if (tag === EVENT_FD_READ && fdOf(at) === 0) {
       stdinWanted = true;
     } else {
       readyNow = true; // fd 1/2 writable, host files ready, bad fd or tag: an error event
