@@ -435,9 +435,12 @@ function pollOneoff(mem: GuestMemory, stop: StopSignal, dirs: DirFs, stdio: Gues
     let error: number = WasiErrno.SUCCESS;
     if (tag === EVENT_CLOCK) {
       const d = deadlineMs(at);
-      if (d === null) error = WasiErrno.INVAL;
-      // Stryker disable next-line EqualityOperator: not detectable for d >= wake, it differs only when the wake-up time equals a deadline to the nanosecond, which no test can arrange (docs/mutation.md)
-      else if (d > wake) continue;
+      if (d === null) {
+        error = WasiErrno.INVAL;
+      } else {
+        // Stryker disable next-line EqualityOperator: not detectable for d >= wake, it differs only when the wake-up time equals a deadline to the nanosecond, which no test can arrange (docs/mutation.md)
+        if (d > wake) continue;
+      }
     } else if (tag === EVENT_FD_READ || tag === EVENT_FD_WRITE) {
       const fd = v.getUint32(at + 16, true);
       if (fd === 0 && tag === EVENT_FD_READ) { if (!stdinUp) continue; }
