@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { CLI, ROOT, cli, guest, test } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { cli, guest, startCli, test } from './helpers.js';
 import { parseDir } from '../host/dirs.js';
 import { createWasi, initWasi, HostFailure } from '../host/wasi.js';
 import { StopSignal } from '../host/stop.js';
@@ -219,29 +219,20 @@ test('poll_oneoff returns every due event: 1,000,000 and 100,000 zero timeouts, 
 // waits for the clock. stdin here is a pipe that stays open and empty for
 // the whole run.
 test('poll_oneoff returns at once when a subscription is due, and waits on a stdin that is open and empty', async () => {
-  const child = spawn(process.execPath, [CLI, 'run', attack, 'pollnow'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  child.stdin.destroy();
-  assert.is(code, 0, err);
-  assert.is(out, 'pollnow 1:0:0:now 1:0:0:now 1:8:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:now\n');
+  const g = startCli(['run', attack, 'pollnow'], { stdin: 'pipe' });
+  const { code } = await g.done;
+  assert.is(code, 0, g.err());
+  assert.is(g.out(), 'pollnow 1:0:0:now 1:0:0:now 1:8:0:now 1:8:0:now 1:8:0:now 1:28:0:now 1:0:1:now\n');
 });
 
 test('poll_oneoff waiting on stdin wakes when bytes arrive, before its clock', async () => {
-  const child = spawn(process.execPath, [CLI, 'run', attack, 'pollstdin'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-    // Half a second later, when the guest is well inside its wait.
-    if (out === 'polling\n') setTimeout(() => child.stdin.write('x\n'), 500);
-  });
-  child.stderr.on('data', (d) => { err += d; });
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  child.stdin.destroy();
-  assert.is(code, 0, err);
-  assert.is(out, 'polling\npollstdin 1:0:0:soon\n');
+  const g = startCli(['run', attack, 'pollstdin'], { stdin: 'pipe' });
+  await g.line(/^polling$/);
+  // Half a second later, when the guest is well inside its wait.
+  setTimeout(() => g.child.stdin!.write('x\n'), 500);
+  const { code } = await g.done;
+  assert.is(code, 0, g.err());
+  assert.is(g.out(), 'polling\npollstdin 1:0:0:soon\n');
 });
 
 // A stop (here --timeout) must end a guest sleeping in poll_oneoff at once,
