@@ -69,7 +69,12 @@ const keep: libc.NativeScratch[] = [];
 
 let libcSo: ReturnType<typeof koffi.load> | undefined;
 const c = () => (libcSo ??= koffi.load('libc.so.6'));
-const fn = <F>(proto: string) => c().func(proto) as F;
+// Each prototype is bound once (koffi parses it on every func() call).
+const bound = new Map<string, unknown>();
+const fn = <F>(proto: string) => {
+  if (!bound.has(proto)) bound.set(proto, c().func(proto));
+  return bound.get(proto) as F;
+};
 const prctl = (o: number, a: number, b = 0) =>
   fn<(o: number, a: number, b: number, c: number, d: number) => number>('int prctl(int option, uintptr_t a, uintptr_t b, uintptr_t c, uintptr_t d)')(o, a, b, 0, 0);
 const ioctl = (fd: number, req: number, arg: number) =>
